@@ -1,0 +1,75 @@
+"""Extract items (decisions, recommendations, undertakings) with action, owner and due date.
+
+``extract(doc)`` is the stage function: clauses.py finds candidate clauses
+with cheap patterns, then only those sentences are parsed by spaCy to find
+the owner; actions.py and dates.py decide the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..document import Document, Item
+from .actions import is_action
+from .clauses import Candidate, find_candidates
+from .dates import find_due, next_meeting_date
+
+__all__ = ["extract", "find_candidates"]
+
+
+def extract(doc: Document, nlp=None) -> Document:
+    """Return ``doc`` with its items found (pure apart from the cached spaCy model).
+
+    :param nlp: a spaCy pipeline from :func:`pipeline.extract.nlp.build_nlp`; built on first use.
+    """
+    from .nlp import build_nlp
+    from .owners import find_owner
+
+    cands = find_candidates(doc)
+    if not cands:
+        return doc.with_(items=())
+    nlp = nlp or build_nlp()
+    meeting = doc.meta.meeting_date
+    base = dt.date.fromisoformat(meeting) if meeting else None
+    nxt = next_meeting_date(doc.text, base)
+    sentences = list(dict.fromkeys(c.sentence for c in cands))
+    parsed = dict(zip(sentences, nlp.pipe(sentences, batch_size=64)))
+    items = []
+    for c in cands:
+        action = is_action(c.text, c.kind, c.forced_action)
+        owner = due = due_text = None
+        if action:
+            owner = c.owner_hint or find_owner(
+                parsed[c.sentence],
+                _body_offset(c),
+                allow_sayer=c.rule in ("would-future", "to-be-passive"),
+            )
+        due_info = find_due(_due_scope(c), meeting, nxt)
+        due_text = due_info.text
+        if action:
+            due = due_info.value
+        items.append(
+            Item(
+                kind=c.kind,
+                text=c.text,
+                action=action,
+                char_start=c.start,
+                char_end=c.end,
+                owner=owner,
+                due=due,
+                due_text=due_text,
+                agenda_item=c.agenda_item,
+                section=c.section,
+                rule=c.rule,
+            )
+        )
+    return doc.with_(items=tuple(items))
+
+
+def _body_offset(c: Candidate) -> int:
+    """Where the clause starts inside its sentence (0 when the sentence is the clause)."""
+    return max(0, c.start - c.sentence_start)
+
+
+def _due_scope(c: Candidate) -> str:
+    return c.text

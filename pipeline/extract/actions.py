@@ -1,0 +1,35 @@
+"""Is an item an action: must someone do something after the meeting? (ANNOTATION.md "Action")."""
+
+from __future__ import annotations
+
+import re
+
+from ..patterns import load_json
+
+_A = load_json("actions.json")
+ACTION = [re.compile(p) for p in _A["action"]]
+NO_ACTION = [re.compile(p) for p in _A["no_action"]]
+UNDERTAKING_NO_ACTION = [re.compile(p) for p in _A["undertaking_no_action"]]
+
+
+def is_action(text: str, kind: str, forced: bool | None = None) -> bool:
+    """Decide ``action`` from the clause's wording.
+
+    Noting, receiving, approving minutes and electing open a clause and settle it
+    ("To note that the plan will review …" asks nothing of anyone), so those win
+    when they lead; otherwise any action cue (circulate, report back, write to,
+    delegate, pay …) makes it an action.
+    """
+    if forced:
+        return True
+    low = text.lower().strip()
+    if any(p.search(low) for p in UNDERTAKING_NO_ACTION):
+        return False
+    leading_no = [p for p in NO_ACTION if p.pattern.startswith("^")]
+    if any(p.search(low) for p in leading_no):
+        return False
+    if any(p.search(low) for p in ACTION):
+        return True
+    if any(p.search(low) for p in NO_ACTION):
+        return False
+    return kind == "undertaking"
