@@ -192,9 +192,13 @@ def find_due(text: str, meeting_date: str | None = None, next_meeting: dt.date |
     if RANGE.search(text):
         return Due(None, RANGE.search(text).group(0))
     best: tuple[int, str | None, str] | None = None
+    excluded: list[tuple[int, int]] = []
     for name, _, pattern in PATTERNS:
         for m in pattern.finditer(text):
             if NOT_DUE.search(text[: m.start()]):
+                excluded.append(m.span())
+                continue
+            if any(a < m.end() and m.start() < b for a, b in excluded):
                 continue
             if best is None or m.start() < best[0]:
                 best = (m.start(), _resolve(name, m, base), m.group(0).strip())

@@ -19,7 +19,7 @@ def build_nlp() -> Language:
 
     The model is a pip-installed package: nothing is downloaded at run time.
     """
-    nlp = spacy.load(MODEL_PACKAGE, exclude=["lemmatizer"])
+    nlp = spacy.load(MODEL_PACKAGE)
     ruler = nlp.add_pipe("span_ruler", name="owner_ruler", config={"spans_key": OWNER_KEY, "validate": True})
     ruler.add_patterns(
         [{k: row[k] for k in ("label", "pattern", "id") if k in row} for row in load_jsonl("owners.jsonl")]

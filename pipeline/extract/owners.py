@@ -124,6 +124,13 @@ def _next_is_role(prep: Token) -> bool:
 def _agent_of(verb: Token, doc: Doc, depth: int = 0) -> Span | None:
     if depth > 4:
         return None
+    if verb.lemma_ in ASKING:
+        # "requests the Policy Officer to investigate", "the Director was asked to confirm"
+        for c in verb.children:
+            if c.dep_ in ("dobj", "nsubjpass"):
+                span = _phrase(c)
+                if _is_ownerish(span, doc):
+                    return span
     for c in verb.children:
         if c.dep_ == "nsubj":
             span = _phrase(c)

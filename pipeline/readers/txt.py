@@ -20,7 +20,7 @@ from ..numbering import is_bullet, split_number
 WESTERN = ["cp1252", "latin_1", "iso8859_15", "utf_16", "utf_8"]
 HEADING_MAX_WORDS = 14
 _BLANK = re.compile(r"^[\s\u00a0\u200b\ufeff]*$")
-_END_PUNCT = re.compile(r"[.;:,?!)\]\"'’”]$")
+_END_PUNCT = re.compile(r"[.;:,?!)\]\"'’”\-–]$")
 
 
 def decode(data: bytes) -> str:
