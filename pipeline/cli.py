@@ -124,3 +124,34 @@ def ingest(paths, db_path: Path, manifest, council, committee, meeting_date, pro
     click.echo(summary.line(db_path))
     if summary.failed and summary.stored == 0 and summary.unchanged == 0:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("../shared/eval/dev"))
+@click.option("--verbose", "-v", is_flag=True, help="Print each document's misses, spurious items and wrong fields.")
+@click.option("--split", is_flag=True, help="Report the held-out dev documents (never used for tuning) separately.")
+def evaluate(gold_dir: Path, verbose: bool, split: bool):
+    """Score extraction against gold files in one process (same rules as ../shared/eval/score.py).
+
+    GOLD_DIR defaults to ../shared/eval/dev; corpus/gold works too. `make eval`
+    runs the shared scorer itself, one subprocess per document; this command
+    gives the same figures in a few seconds.
+    """
+    from .evaluate import HELD_OUT, evaluate as run_eval
+
+    files = sorted(gold_dir.glob("*.json"))
+    groups = {"all": files}
+    if split:
+        groups = {
+            "tuned": [f for f in files if f.stem not in HELD_OUT],
+            "held out": [f for f in files if f.stem in HELD_OUT],
+        }
+    for name, group in groups.items():
+        report = run_eval(group)
+        if verbose:
+            for doc_id, log in report.logs.items():
+                if log:
+                    click.echo(f"{doc_id}:")
+                    click.echo("\n".join(log))
+        click.echo(f"== {name}")
+        click.echo("\n".join(report.lines()))

@@ -41,7 +41,7 @@ def extract(doc: Document, nlp=None) -> Document:
         if action:
             owner = c.owner_hint or find_owner(
                 parsed[c.sentence],
-                _body_offset(c),
+                c.body_start,
                 allow_sayer=c.rule in ("would-future", "to-be-passive"),
             )
         due_info = find_due(_due_scope(c), meeting, nxt)
@@ -64,11 +64,6 @@ def extract(doc: Document, nlp=None) -> Document:
             )
         )
     return doc.with_(items=tuple(items))
-
-
-def _body_offset(c: Candidate) -> int:
-    """Where the clause starts inside its sentence (0 when the sentence is the clause)."""
-    return max(0, c.start - c.sentence_start)
 
 
 def _due_scope(c: Candidate) -> str:

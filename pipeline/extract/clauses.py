@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from ..document import Block, Document
 from ..numbering import number_style, split_number
 from ..patterns import load_json
-from ..structure import is_procedural, item_at, section_at
+from ..structure import is_procedural, item_at, section_at, section_label
 
 _T = load_json("triggers.json")
 LEADIN = re.compile(_T["leadin"], re.I)
@@ -23,24 +23,31 @@ NOT_ITEM = re.compile(_T["not_items"], re.I)
 PAST_EVENT = re.compile(_T["past_event"], re.I)
 FORECAST = re.compile(_T["forecast"], re.I)
 ACTION_SUFFIX = re.compile(_T["action_suffix"])
+OUTCOME_LINE = re.compile(_T["outcome_line"], re.I)
+TITLE_DASH = re.compile(_T["title_dash"])
+RESOLUTION_CLAUSE = re.compile(_T["resolution_clause"], re.I)
+DECISION_RECORD = re.compile(_T["decision_record"], re.I)
+LABEL_VALUE = re.compile(_T["label_value"])
 SENTENCE_TRIGGERS = [
     (t["id"], t["kind"], t["body"], re.compile(t["re"], 0 if t.get("case") else re.I)) for t in _T["sentence"]
 ]
-ACTION_LINE = re.compile(r"^\s*action(?:s)?\s*(?:by)?\s*[:\-–]+\s*(?P<who>.+?)\s*\.?\s*$", re.I)
+NARRATIVE_RULES = {"would-future", "undertook", "to-be-passive", "will-be-on-agenda", "were-to"}
+ACTION_LINE = re.compile(r"^\s*actions?\s*(?:by)?\s*[:\-–]+\s*(?P<who>.+?)\s*\.?\s*$", re.I)
 WHO_ONLY = re.compile(r"^[A-Z][\w.'’\- ]{0,60}(?:\s*(?:/|&|,|and)\s*[A-Z][\w.'’\- ]{0,60})*$")
 
 # a sentence ends at . ! ? followed by space and a capital/number, but not after these abbreviations
 _ABBREV = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bCllr)(?<!\bNo)(?<!\bCllrs)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bSt)(?<!\bapprox)(?<!\bvs)(?<!\b[A-Z])"
 SENTENCE_END = re.compile(_ABBREV + r"[.!?]+[\"'’”)]*\s+(?=[A-Z0-9(\"'‘“•·])|\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])")
 INLINE_POINT = re.compile(r"(?:(?<=^)|(?<=[\s;:,]))\(?(?P<n>[a-z]|i{1,3}|iv|vi{0,3}|ix|x|\d{1,2})\)\s+")
-LIST_CONTINUES = re.compile(r"^(?:that\b|to\b|the\b|[a-z])", re.I)
+LIST_CONTINUES = re.compile(r"^(?:that\b|to\b|[a-z])")
 SPLIT_AND_THAT = re.compile(r"(?:,\s*|;\s*|\s+)and\s+(?:also\s+)?that\s+", re.I)
-MODAL = re.compile(r"\b(?:would|will|should|be|to\s+be)\s+\w+", re.I)
 SPLIT_AND = re.compile(r"\s+and\s+(?=(?:the|a|an|this|these|it|members|officers)\b)", re.I)
+MODAL = re.compile(r"\b(?:would|will|should|be|to\s+be)\s+\w+", re.I)
 TRAILING = re.compile(r"[\s;,.:]*(?:\band\b|\bor\b)?[\s;,.:]*$", re.I)
-APOLOGIES = re.compile(
-    r"\bapolog|\bdeclar\w*\s+(?:of\s+)?(?:an?\s+)?(?:\w+\s+)?interest|\binterests?\s+(?:were|was)\s+declared", re.I
-)
+PARENTHETICAL = re.compile(r"^\s*\([^)]{1,40}\)\s*")
+APOLOGIES = re.compile(r"\bapolog|\bdeclar\w*\s+(?:of\s+)?(?:an?\s+)?(?:\w+\s+)?interest|\binterests?\s+(?:were|was)\s+declared", re.I)
+WHO_DECIDES = re.compile(r"(?:that\s+)?(?:the\s+)?(?:[\w&]+\s+){0,3}?(?:committee|board|panel|council|cabinet|sub-committee)?\s*[:\-–]*", re.I)
+RULE_RANK = {"leadin": 3, "list": 3, "decision-section": 2, "recommendations": 3}
 
 
 @dataclass(frozen=True)
@@ -51,13 +58,14 @@ class Candidate:
     text: str
     start: int  # span of the clause in Document.text
     end: int
-    sentence: str  # the whole sentence, for the parser
-    sentence_start: int
+    sentence: str  # what the parser sees: the sentence, or the item text for list items
+    body_start: int  # where the clause begins inside ``sentence``
     rule: str
     owner_hint: str | None = None  # from an "Action: NAME" line
-    forced_action: bool | None = None  # "– ACTION" suffix
+    forced_action: bool | None = None  # "– ACTION" suffix or an "Action:" line
     agenda_item: int | None = None
     section: str | None = None
+    split: bool = False  # cut out of a longer sentence by coordination
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
@@ -83,81 +91,151 @@ def clean(text: str) -> str:
     return text.strip(" \"'")
 
 
+def _who_only(prefix: str) -> bool:
+    """ "That Council:" or "RESOLVED that the Committee:-" only say who decides."""
+    return not prefix.strip() or bool(WHO_DECIDES.fullmatch(prefix.strip()))
+
+
+@dataclass
+class _List:
+    kind: str
+    prefix: str = ""
+    style: str | None = None
+    sub_prefix: str = ""
+    sub_style: str | None = None
+    pending: Candidate | None = None  # a lead-in with content, kept if no sub-points follow
+    emitted: int = 0
+
+
 class _Walker:
     """Walks a document's blocks, keeping the little state a reader of minutes keeps in their head."""
 
     def __init__(self, doc: Document):
         self.doc = doc
         self.out: list[Candidate] = []
-        self.list_kind: str | None = None  # set after a "RESOLVED that:" lead-in
-        self.list_prefix = ""  # a lead-in that carries content, put in front of each sub-point
-        self.list_style: str | None = None
-        self.sub_prefix = ""
-        self.sub_style: str | None = None
+        self.list: _List | None = None
+        self.decision_context: int | None = None  # agenda item whose decision record we are in
 
     def run(self) -> list[Candidate]:
-        for block in self.doc.blocks:
+        blocks = self.doc.blocks
+        for i, block in enumerate(blocks):
             agenda = item_at(self.doc, block.char_start)
             if is_procedural(agenda):
-                self.list_kind = None
+                self._close_list()
                 continue
             section = section_at(agenda, block.char_start)
             ctx = (agenda.index if agenda else None, section)
+            if DECISION_RECORD.match(block.text):
+                self.decision_context = ctx[0]
+                continue
             if self._action_line(block):
                 continue
-            if block.kind == "heading" and self.list_kind and not (block.number and self._in_list(block)):
-                self.list_kind = None
-            if self.list_kind and self._in_list(block):
+            if self.list and self._in_list(block):
                 self._list_item(block, ctx)
                 continue
-            self.list_kind = None
+            self._close_list()
+            if self._orphan_list_starts(blocks, i, ctx):
+                self.list = _List(kind="recommendation" if section == "recommendations" else "decision")
+                self._list_item(block, ctx)
+                continue
             if block.kind == "heading" and not BARE_OUTCOME.match(block.text.strip()) and not LEADIN.match(block.text):
                 continue
             self._block(block, ctx)
+        self._close_list()
         return self.out
 
     # -- lists -------------------------------------------------------------------------------
+    def _close_list(self) -> None:
+        if self.list and self.list.pending and not self.list.emitted:
+            self.out.append(self.list.pending)
+        self.list = None
+
     def _in_list(self, block: Block) -> bool:
-        if block.number is not None and number_style(block.number) not in ("minute",):
+        if section_label(block):
+            return False
+        if block.number is not None and number_style(block.number) not in ("minute", None):
             return True
         return block.kind != "heading" and bool(LIST_CONTINUES.match(block.text)) and len(block.text) > 12
 
+    def _orphan_list_starts(self, blocks: tuple[Block, ...], i: int, ctx) -> bool:
+        """A lettered list of "that …" clauses closing an item is a resolution even when RESOLVED was lost.
+
+        Also the numbered points of a ModernGov decision record ("Decision Maker: Cabinet", then 1.1, 1.2 …).
+        """
+        block = blocks[i]
+        style = number_style(block.number)
+        if style is None or style in ("minute", "bullet"):
+            return False
+        in_record = self.decision_context is not None and self.decision_context == ctx[0]
+        first = block.number.strip("().").lower() in ("a", "i", "1", "1.1")
+        if not (first or in_record):
+            return False
+        run = [block]
+        for b in blocks[i + 1 :]:
+            if b.number is None or number_style(b.number) != style:
+                break
+            run.append(b)
+        clauses = sum(1 for b in run if RESOLUTION_CLAUSE.search(b.text) or _starts_with_decision_verb(b.text))
+        if in_record or ctx[1] in ("decision", "resolved", "recommendations"):
+            return clauses >= 1
+        return len(run) >= 2 and clauses * 2 >= len(run) and sum(1 for b in run if re.match(r"(?i)that\b", b.text)) >= 1
+
     def _list_item(self, block: Block, ctx) -> None:
+        lst = self.list
+        assert lst is not None
         style = number_style(block.number)
         text = block.text
         body = clean(text)
-        if self.list_style is None:
-            self.list_style = style
-        if style != self.list_style and self.sub_prefix and style == self.sub_style:
-            prefix = self.sub_prefix
-        elif style != self.list_style and self.sub_prefix and self.sub_style is None:
-            self.sub_style = style
-            prefix = self.sub_prefix
+        if lst.style is None:
+            lst.style = style
+        if style != lst.style and lst.sub_prefix and style == lst.sub_style:
+            prefix = lst.sub_prefix
+        elif style != lst.style and lst.sub_prefix and lst.sub_style is None:
+            lst.sub_style = style
+            prefix = lst.sub_prefix
         else:
-            self.sub_prefix, self.sub_style = "", None
-            prefix = self.list_prefix
-        if body.endswith(":") or text.rstrip().endswith((":", ":-")):
+            lst.sub_prefix, lst.sub_style = "", None
+            prefix = lst.prefix
+        if text.rstrip().endswith((":", ":-", ":–")):
             # "Upon the establishment of the Board:" introduces sub-points; it is not an item itself
-            self.sub_prefix = (prefix + " " + body.rstrip(":- ")).strip()
-            self.sub_style = None
+            lst.sub_prefix = (prefix + " " + body.rstrip(":-– ")).strip()
+            lst.sub_style = None
             return
-        self._add_clauses(block, body, self.list_kind or "decision", "list", ctx, prefix=prefix)
+        before = len(self.out)
+        self._add_clauses(block, body, lst.kind, "list", ctx, prefix=prefix, split=False)
+        lst.emitted += len(self.out) - before
+
+    def _open_list(self, kind: str, prefix: str, pending: Candidate | None = None, style: str | None = None) -> None:
+        self._close_list()
+        self.list = _List(kind=kind, prefix="" if _who_only(prefix) else prefix, pending=pending, style=style)
 
     # -- blocks and sentences ------------------------------------------------------------------
     def _block(self, block: Block, ctx) -> None:
         text = block.text
         if BARE_OUTCOME.match(text.strip()):
             word = BARE_OUTCOME.match(text.strip()).group(1)
-            self._emit("decision", word, block.char_start, block.char_end, text, block.char_start, "bare", ctx)
+            self._emit("decision", word, block.char_start, block.char_end, word, 0, "bare", ctx)
             return
         _, body_text = split_number(text)
         offset = len(text) - len(body_text)
+        m = OUTCOME_LINE.match(body_text)
+        if m and len(body_text) < 200 and not LEADIN.match(body_text):
+            # parish style "Agars- signed", "H15/0575 extension - support"
+            self._emit("decision", clean(body_text), block.char_start + offset, block.char_end, clean(body_text), 0, "outcome-line", ctx)
+            return
+        before = len(self.out)
+        dash = TITLE_DASH.match(body_text)
+        if dash and not LEADIN.match(body_text):
+            offset += dash.end()  # "Park inspection- clerk to get quotes": the title is not part of the clause
+            body_text = body_text[dash.end() :]
         for sent_off, sent in sentences(body_text):
             self._sentence(block, offset + sent_off, sent, ctx)
-        if ctx[1] == "decision" and not any(c.sentence_start >= block.char_start for c in self.out[-1:]):
+        in_decision = ctx[1] == "decision" or (self.decision_context is not None and self.decision_context == ctx[0])
+        if in_decision and len(self.out) == before and not self.list:
             # ModernGov "Decision:" sections hold decisions even when worded plainly ("The Board noted …")
-            if len(body_text.split()) >= 3 and not APOLOGIES.search(body_text):
-                self._add_clauses(block, clean(body_text), "decision", "decision-section", ctx)
+            plain = clean(body_text)
+            if len(plain.split()) >= 3 and not APOLOGIES.search(plain) and not LABEL_VALUE.match(plain) and not section_label(block):
+                self._emit("decision", plain, block.char_start + offset, block.char_end, plain, 0, "decision-section", ctx)
 
     def _sentence(self, block: Block, off: int, sent: str, ctx) -> None:
         start = block.char_start + off + (len(sent) - len(sent.lstrip()))
@@ -167,51 +245,74 @@ class _Walker:
         for pattern, kind in ((RECOMMEND_LEADIN, "recommendation"), (LEADIN, "decision")):
             m = pattern.match(sent)
             if m and m.group(0).strip():
-                body = sent[m.end() :]
-                if not clean(body) or body.rstrip().endswith((":", ":-", "–", "-", "that")):
-                    self._open_list(kind, clean(body).rstrip(":-– "))
-                    return
-                self._add_clauses(block, body, kind, "leadin", ctx, sent=sent, sent_start=start, body_off=m.end())
+                self._leadin(block, sent, start, m.end(), kind, ctx)
                 return
         if ctx[1] == "recommendations" and re.match(r"^(?:that|to)\b", sent, re.I):
-            self._add_clauses(block, sent, "recommendation", "recommendations", ctx, sent=sent, sent_start=start)
+            self._add_clauses(block, sent, "recommendation", "recommendations", ctx, sent=sent, sent_start=start, split=False)
             return
         for rule, kind, where, pattern in SENTENCE_TRIGGERS:
             m = pattern.search(sent)
-            if not m:
-                continue
-            if not self._plausible(rule, kind, sent, m):
+            if not m or not self._plausible(rule, kind, sent, m):
                 continue
             if where == "after":
-                body = sent[m.end() :]
-                if not clean(body):
+                body_off = m.end()
+                if not clean(sent[body_off:]):
                     if rule in ("agreed-start", "body-agreed", "agreed-that"):
                         self._open_list(kind, "")
                     return
-                self._add_clauses(block, body, kind, rule, ctx, sent=sent, sent_start=start, body_off=m.end())
+                self._leadin(block, sent, start, body_off, kind, ctx, rule=rule)
             else:
                 self._add_clauses(block, sent, kind, rule, ctx, sent=sent, sent_start=start)
             return
+        if ACTION_SUFFIX.search(sent):
+            # "Petitions 6b and 6c require a written response … – ACTION"
+            self._add_clauses(block, sent, "decision", "action-suffix", ctx, sent=sent, sent_start=start, split=False)
+
+    def _leadin(self, block: Block, sent: str, start: int, body_off: int, kind: str, ctx, rule: str = "leadin") -> None:
+        """Handle what follows "RESOLVED that" / "It was AGREED that": one clause, inline points, or a list."""
+        body = sent[body_off:]
+        paren = PARENTHETICAL.match(body)
+        if paren and not INLINE_POINT.match(body):
+            body_off += paren.end()  # "Resolved to RECOMMEND: (to Council)"
+            body = sent[body_off:]
+        body_clean = clean(body)
+        points = list(INLINE_POINT.finditer(body))
+        if points and points[0].group("n") in ("a", "i", "1") and _looks_sequential([p.group("n") for p in points]):
+            lead = clean(body[: points[0].start()])
+            prefix = "" if _who_only(lead) else lead.rstrip(":-– ")
+            for j, p in enumerate(points):
+                end = points[j + 1].start() if j + 1 < len(points) else len(body)
+                text = clean(body[p.end() : end])
+                full = (prefix + " " + text).strip() if prefix else text
+                self._emit(kind, full, start + body_off + p.end(), start + body_off + end, full, 0, rule, ctx)
+            # the sub-points may go on in the blocks below: "(b) the Director …"
+            self._open_list(kind, prefix, style=number_style(points[0].group(0).strip()))
+            self.list.emitted = len(points)
+            return
+        if not body_clean or _who_only(body_clean.rstrip(":-– ")) and body.rstrip().endswith((":", ":-", "–", "-")):
+            self._open_list(kind, "")
+            return
+        if body.rstrip().endswith((":", ":-", ":–")):
+            # "RESOLVED that the minutes be approved subject to the following changes:" — an item
+            # itself unless sub-points follow, in which case it is their lead-in
+            pending = self._candidate(kind, body_clean.rstrip(":-– "), start + body_off, start + len(sent), sent, body_off, rule, ctx)
+            self._open_list(kind, body_clean.rstrip(":-– "), pending=pending)
+            return
+        self._add_clauses(block, body, kind, rule, ctx, sent=sent, sent_start=start, body_off=body_off)
 
     def _plausible(self, rule: str, kind: str, sent: str, m: re.Match) -> bool:
-        if kind == "undertaking" or rule in ("to-be-passive", "name-to-verb"):
+        if rule in NARRATIVE_RULES or rule == "name-to-verb":
             if NOT_ITEM.search(sent[: m.end() + 40]) or FORECAST.search(sent):
                 return False
+            if re.search(r"\bsuggest(?:ed|ion|s)\b", sent[: m.start()], re.I):
+                return False  # proposals the minutes do not record as agreed are not items
             if rule == "would-future" and PAST_EVENT.search(sent[m.start() : m.end()]):
                 return False
-            if rule == "would-future" and re.search(r"\b(?:if|whether|unless|how)\b[^,]*$", sent[: m.start()], re.I):
+            if rule == "would-future" and re.search(r"\b(?:if|whether|unless|how|what|why)\b[^,]*$", sent[: m.start()], re.I):
                 return False
-        return not (rule == "name-to-verb" and m.start() != 0)
-
-    def _open_list(self, kind: str, prefix: str) -> None:
-        self.list_kind = kind
-        # "That Council:" or "RESOLVED that the Committee:-" only say who decides; drop them
-        who_only = re.fullmatch(
-            r"(?:that\s+)?(?:the\s+)?(?:\w+\s+){0,3}(?:committee|board|panel|council|cabinet)?", prefix, re.I
-        )
-        self.list_prefix = "" if not prefix or who_only else prefix
-        self.list_style = None
-        self.sub_prefix, self.sub_style = "", None
+        if rule == "name-to-verb" and m.start() != 0:
+            return False
+        return True
 
     def _add_clauses(
         self,
@@ -225,69 +326,44 @@ class _Walker:
         sent: str | None = None,
         sent_start: int | None = None,
         body_off: int = 0,
+        split: bool = True,
     ) -> None:
-        """Split a body into its sub-points or coordinated clauses and emit each."""
-        if sent is None:
-            sent, sent_start = block.text, block.char_start
+        """Emit a body as one item, or one per coordinated clause in running text."""
+        list_item = sent is None
+        if list_item:
+            sent_start = block.char_start + (block.text.find(body[:20]) if body[:20] in block.text else 0)
         forced = True if ACTION_SUFFIX.search(body) else None
-        points = list(INLINE_POINT.finditer(body))
-        if len(points) >= 2 and _looks_sequential([p.group("n") for p in points]):
-            lead = clean(body[: points[0].start()])
-            pieces = [
-                (p.end(), points[i + 1].start() if i + 1 < len(points) else len(body)) for i, p in enumerate(points)
-            ]
-            for a, b in pieces:
-                text = clean(body[a:b])
-                full = (prefix + " " + lead + " " + text).strip() if lead and not lead.endswith(":") else text
-                if lead.endswith(":"):
-                    full = (lead.rstrip(":") + " " + text).strip()
-                self._emit(
-                    kind,
-                    full,
-                    *self._span(block, sent, sent_start, body_off + a, body_off + b),
-                    sent,
-                    sent_start,
-                    rule,
-                    ctx,
-                    forced,
-                )
-            return
-        for a, b in _split_coordinated(body):
+        spans = _split_coordinated(body) if split else [(0, len(body))]
+        for a, b in spans:
             text = clean(body[a:b])
             if len(text) < 3:
                 continue
             full = (prefix + " " + text).strip() if prefix else text
-            self._emit(
-                kind,
-                full,
-                *self._span(block, sent, sent_start, body_off + a, body_off + b),
-                sent,
-                sent_start,
-                rule,
-                ctx,
-                forced,
-            )
+            if list_item:
+                self._emit(kind, full, sent_start + a, sent_start + b, full, 0, rule, ctx, forced, split=len(spans) > 1)
+            else:
+                self._emit(kind, full, sent_start + body_off + a, sent_start + body_off + b, sent, body_off + a, rule, ctx, forced, split=len(spans) > 1)
 
-    def _span(self, block: Block, sent: str, sent_start: int, a: int, b: int) -> tuple[int, int]:
-        return sent_start + a, min(sent_start + b, block.char_end)
+    def _candidate(self, kind, text, start, end, sentence, body_start, rule, ctx, forced=None, split=False) -> Candidate:
+        return Candidate(
+            kind=kind,
+            text=text,
+            start=start,
+            end=max(end, start),
+            sentence=sentence,
+            body_start=body_start,
+            rule=rule,
+            forced_action=forced,
+            agenda_item=ctx[0],
+            section=ctx[1],
+            split=split,
+        )
 
-    def _emit(self, kind, text, start, end, sent, sent_start, rule, ctx, forced=None) -> None:
+    def _emit(self, kind, text, start, end, sentence, body_start, rule, ctx, forced=None, split=False) -> None:
         if not text or APOLOGIES.search(text) and len(text) < 120:
             return
-        self.out.append(
-            Candidate(
-                kind=kind,
-                text=text,
-                start=start,
-                end=max(end, start),
-                sentence=sent,
-                sentence_start=sent_start,
-                rule=rule,
-                forced_action=forced,
-                agenda_item=ctx[0],
-                section=ctx[1],
-            )
-        )
+        end = min(end, len(self.doc.text))
+        self.out.append(self._candidate(kind, text, start, end, sentence, body_start, rule, ctx, forced, split))
 
     def _action_line(self, block: Block) -> bool:
         """ "Action: Dawn Mitchell" names the owner of the item before it."""
@@ -301,14 +377,23 @@ class _Walker:
         return False
 
 
+def _starts_with_decision_verb(text: str) -> bool:
+    return bool(
+        re.match(
+            r"(?i)(?:to\s+)?(?:note|notes|receive|receives|approve|approves|agree|agrees|endorse|delegate|authorise|authorize"
+            r"|request|requests|ask|asks|adopt|refer|defer|provide|recommend|appoint|establish|accept|confirm|instruct)\b",
+            text.strip(),
+        )
+    )
+
+
 def _looks_sequential(numbers: list[str]) -> bool:
-    firsts = {"a", "i", "1"}
-    return numbers[0] in firsts and len(set(numbers)) == len(numbers)
+    return bool(numbers) and numbers[0] in {"a", "i", "1"} and len(set(numbers)) == len(numbers)
 
 
 def _split_coordinated(body: str) -> list[tuple[int, int]]:
     """ "agreed to note the changes and that the changes be submitted to …" is two items."""
-    cuts = [m for m in SPLIT_AND_THAT.finditer(body)]
+    cuts = list(SPLIT_AND_THAT.finditer(body))
     if not cuts:
         for m in SPLIT_AND.finditer(body):
             left, right = body[: m.start()], body[m.end() :]
@@ -346,12 +431,22 @@ def overlap(a: str, b: str) -> float:
 
 
 def dedupe(cands: list[Candidate]) -> list[Candidate]:
-    """A decision recorded under both "Decision:" and "Minutes:" (or as narrative and RESOLVED) is one item."""
+    """A decision recorded twice (under "Decision:" and "Minutes:", as narrative and RESOLVED) is one item.
+
+    The formal wording (a RESOLVED clause or list point) is kept over a narrative one.
+    """
     kept: list[Candidate] = []
     for c in cands:
-        dup = next((i for i, k in enumerate(kept) if overlap(k.text, c.text) >= 0.8), None)
+        dup = next(
+            (
+                i
+                for i, k in enumerate(kept)
+                if (s := overlap(k.text, c.text)) >= 0.95 or (s >= 0.8 and k.agenda_item == c.agenda_item)
+            ),
+            None,
+        )
         if dup is None:
             kept.append(c)
-        elif kept[dup].rule in ("decision-section",) and c.rule in ("leadin", "list"):
-            kept[dup] = c
+        elif RULE_RANK.get(c.rule, 1) > RULE_RANK.get(kept[dup].rule, 1):
+            kept[dup] = replace(c, owner_hint=c.owner_hint or kept[dup].owner_hint)
     return kept
