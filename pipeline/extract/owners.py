@@ -1,8 +1,9 @@
 """Who must carry an action out: the agent of the action verb, read from the dependency parse.
 
-"Members requested that the Director of Education agreed to circulate …" has
-two names; the owner is the subject of *agreed to circulate*, not the first
-name in the sentence. The rules follow ANNOTATION.md "Owner".
+"Members requested that the feedback be shared with the Panel and the Director
+agreed to follow this up" names three bodies; the owner is the one who agreed
+to act, not the first name in the sentence. The rules follow ANNOTATION.md
+"Owner"; each is a small function below, tried in order by :func:`find_owner`.
 """
 
 from __future__ import annotations
@@ -13,74 +14,37 @@ from spacy.tokens import Doc, Span, Token
 
 from .nlp import OWNER_KEY
 
-ASKING = {
-    "ask",
-    "request",
-    "instruct",
-    "invite",
-    "authorise",
-    "authorize",
-    "task",
-    "require",
-    "urge",
-    "delegate",
-    "empower",
-}
-COMMITTING = {
-    "agree",
-    "undertake",
-    "offer",
-    "promise",
-    "volunteer",
-    "confirm",
-    "undertook",
-    "plan",
-    "intend",
-    "aim",
-    "propose",
-}
-SAYING = {
-    "advise",
-    "tell",
-    "inform",
-    "confirm",
-    "report",
-    "state",
-    "explain",
-    "say",
-    "assure",
-    "indicate",
-    "respond",
-    "reply",
-    "note",
-    "announce",
-}
-SOURCE_PREPS = {"from", "with", "by"}
+ASKING = {"ask", "request", "instruct", "invite", "authorise", "authorize", "task", "require", "urge", "empower", "mandate"}
+COMMITTING = {"agree", "undertake", "offer", "promise", "volunteer", "plan", "intend", "aim", "commit"}
+SAYING = {"advise", "tell", "inform", "confirm", "report", "state", "explain", "say", "assure", "indicate", "respond", "reply", "announce"}
+RECEIVING = {"receive", "consider", "note", "review", "scrutinise", "scrutinize", "discuss", "debate", "see", "add", "hear"}
+CONSULTING = {"discuss", "agree", "liaise", "consult", "explore", "raise", "take", "work", "develop", "progress", "seek", "obtain", "sought", "request"}
+GRANTING = {"give", "grant", "delegate", "authorise", "authorize"}
 NOT_OWNERS = {
     "it", "this", "that", "these", "those", "there", "which", "who", "what", "he", "she", "they", "we", "i", "you",
-    "report", "minutes", "item", "matter", "issue", "paper", "update", "letter", "information", "document",
+    "report", "minutes", "item", "matter", "issue", "paper", "update", "letter", "information", "document", "all",
 }  # fmt: skip
 INITIALS = re.compile(r"^[A-Z][A-Za-z]?[A-Z]{1,3}(?:/[A-Z]{2,4})*$")
+PAREN_INITIALS = re.compile(r"\(([A-Z]{2,4})\)\s+(?:will|would|to|shall|should|agreed)\b")
 ROLE_WORDS = {
     "officer", "officers", "clerk", "chair", "chairman", "chairwoman", "director", "head", "manager", "advisor", "adviser",
     "leader", "member", "members", "council", "board", "panel", "committee", "group", "executive", "secretary", "treasurer",
     "mayor", "speaker", "team", "service", "solicitor", "councillor", "councillors", "cllr", "staff", "partnership",
-    "lead", "coordinator", "co-ordinator", "chairs", "cabinet", "forum", "commission", "engineer", "planner", "ward",
+    "lead", "coordinator", "co-ordinator", "chairs", "cabinet", "forum", "commission", "engineer", "planner",
+    "councilor", "o&s", "scrutiny",
 }  # fmt: skip
-CUT_DEPS = {"relcl", "acl", "advcl", "punct", "appos", "prep"}
 
 
-def _is_ownerish(span: Span, doc: Doc) -> bool:
-    if not span.text.strip() or span.root.lower_ in NOT_OWNERS:
-        return False
-    if span.root.pos_ == "PRON":
+def _is_ownerish(span: Span) -> bool:
+    doc = span.doc
+    if not span.text.strip() or span.root.lower_ in NOT_OWNERS or span.root.pos_ == "PRON":
         return False
     words = {t.lower_ for t in span}
     if words & ROLE_WORDS or INITIALS.match(span.root.text):
         return True
     if any(e.label_ in ("PERSON", "ORG") and e.start < span.end and span.start < e.end for e in doc.ents):
         return True
-    return any(s.start < span.end and span.start < s.end for s in doc.spans.get(OWNER_KEY, []))
+    return any(s.start <= span.root.i < s.end for s in doc.spans.get(OWNER_KEY, []))
 
 
 def _phrase(head: Token) -> Span:
@@ -91,134 +55,197 @@ def _phrase(head: Token) -> Span:
     while stack:
         t = stack.pop()
         for c in t.children:
-            if c.dep_ in ("relcl", "acl", "advcl", "punct") and c.i > head.i:
+            if c.dep_ in ("relcl", "acl", "advcl", "punct", "prep") and c.i > head.i and t.i == head.i and not _kept_prep(c):
                 continue
-            if c.dep_ == "prep" and c.lower_ not in ("of", "for", "with", "-", "–") and t is head:
-                continue
-            if c.dep_ == "prep" and c.lower_ == "with" and t is head and not _next_is_role(c):
+            if c.dep_ in ("relcl", "advcl") and c.i > head.i:
                 continue
             keep.add(c.i)
             stack.append(c)
-    lo, hi = min(keep), max(keep)
-    # a contiguous span: stop at the first gap so "Director, who …" keeps just "Director"
-    i = head.i
-    while i - 1 >= lo and i - 1 in keep:
+    i = j = head.i
+    while i - 1 in keep:
         i -= 1
-    j = head.i
-    while j + 1 <= hi and j + 1 in keep:
+    while j + 1 in keep:
         j += 1
     span = doc[i : j + 1]
-    while len(span) and span[0].dep_ == "det" or len(span) and span[0].lower_ in ("the", "a", "an", "relevant"):
-        if span[0].lower_ == "relevant" and len(span) > 1:
-            break
+    while len(span) and (span[0].dep_ in ("det", "predet") or span[0].lower_ in ("the", "a", "an") or span[0].is_punct):
         span = span[1:]
-    while len(span) and (span[-1].is_punct or span[-1].lower_ in ("and", "or")):
+    while len(span) and (span[-1].is_punct or span[-1].lower_ in ("and", "or", "to")):
         span = span[:-1]
     return span
 
 
-def _next_is_role(prep: Token) -> bool:
-    return any(t.lower_ in ROLE_WORDS for t in prep.subtree)
+def _kept_prep(prep: Token) -> bool:
+    """ "Director of Legal Services", "Cabinet Member for Education", "… in conjunction with the Head of …"."""
+    if prep.dep_ == "punct":
+        return False
+    if prep.lower_ in ("of", "for", "-", "–"):
+        return True
+    return prep.lower_ in ("with", "in") and any(t.lower_ in ROLE_WORDS for t in prep.subtree)
 
 
-def _agent_of(verb: Token, doc: Doc, depth: int = 0) -> Span | None:
+def _owner(token: Token) -> Span | None:
+    span = _phrase(token)
+    return span if len(span) and _is_ownerish(span) else None
+
+
+def _children(verb: Token, *deps: str) -> list[Token]:
+    return [c for c in verb.children if c.dep_ in deps]
+
+
+def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
+    """The doer of ``verb``: its subject, the "by"/"from" of a passive, or whoever was asked or agreed to do it."""
     if depth > 4:
         return None
     if verb.lemma_ in ASKING:
         # "requests the Policy Officer to investigate", "the Director was asked to confirm"
-        for c in verb.children:
-            if c.dep_ in ("dobj", "nsubjpass"):
-                span = _phrase(c)
-                if _is_ownerish(span, doc):
-                    return span
-    for c in verb.children:
-        if c.dep_ == "nsubj":
-            span = _phrase(c)
-            if _is_ownerish(span, doc):
+        for c in _children(verb, "dobj", "nsubjpass"):
+            if span := _owner(c):
                 return span
-            if c.lower_ in NOT_OWNERS or c.pos_ in ("PRON",):
-                break
-            return None
-    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
-    for c in verb.children:
-        if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ in SOURCE_PREPS and passive):
-            for p in c.children:
-                if p.dep_ == "pobj":
-                    span = _phrase(p)
-                    if _is_ownerish(span, doc):
-                        return span
-    if verb.dep_ in ("xcomp", "ccomp", "conj") and verb.head.i != verb.i:
-        head = verb.head
+    provider = _from_provider(verb)
+    for c in _children(verb, "nsubj"):
+        span = _owner(c)
+        if provider is not None and (span is None or verb.lemma_ in RECEIVING):
+            return provider  # "Petitions 6b and 6c require a written response from the Cabinet Member"
+        if span is None or verb.lemma_ in RECEIVING and span.root.lower_ in ROLE_WORDS and not _is_person(span):
+            return None  # "Scrutiny would receive an update": a body that only receives is not the owner
+        return span
+    passive = bool(_children(verb, "nsubjpass", "auxpass"))
+    if passive and verb.lemma_ in GRANTING:
+        # "the Chief Executive be given delegated authority to …": the grantee acts
+        for c in _children(verb, "nsubjpass"):
+            if span := _owner(c):
+                return span
+    for c in verb.subtree if passive else verb.children:
+        direct = c.head.i == verb.i
+        if (c.dep_ == "agent" and direct) or (c.dep_ in ("prep", "dative") and passive and _source_prep(verb, c)):
+            for p in _children(c, "pobj"):
+                span = _owner(p)
+                if span is not None and not (verb.lemma_ in RECEIVING and c.dep_ == "agent"):
+                    return span
+    head = verb.head
+    if verb.dep_ in ("xcomp", "ccomp", "conj", "advcl") and head.i != verb.i and head.idx >= body_start:
         if head.lemma_ in ASKING:
-            for c in head.children:
-                if c.dep_ in ("dobj", "nsubjpass"):
-                    span = _phrase(c)
-                    if _is_ownerish(span, doc):
-                        return span
+            for c in _children(head, "dobj", "nsubjpass"):
+                if span := _owner(c):
+                    return span
             return None
-        if head.lemma_ in COMMITTING or verb.dep_ == "conj":
-            return _agent_of(head, doc, depth + 1)
-    if verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
-        span = _phrase(verb.head)
-        if _is_ownerish(span, doc) and span.start == 0:
+        if head.lemma_ in COMMITTING or verb.dep_ == "conj" or (verb.dep_ == "xcomp" and head.pos_ == "VERB"):
+            return _agent_of(head, body_start, depth + 1)
+    if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN") and head.idx >= body_start:
+        span = _owner(head)
+        if span is not None and span.start_char <= body_start + 4:
             return span
     return None
 
 
+FROM_VERBS = {"require", "need", "request", "seek", "receive", "obtain", "get", "await", "expect"}
+
+
+def _from_provider(verb: Token) -> Span | None:
+    """Whoever a thing is required or received from is the one who must provide it."""
+    if verb.lemma_ not in FROM_VERBS:
+        return None
+    for t in verb.subtree:
+        if t.dep_ == "prep" and t.lower_ == "from":
+            for p in _children(t, "pobj"):
+                if span := _owner(p):
+                    return span
+    return None
+
+
+def _source_prep(verb: Token, prep: Token) -> bool:
+    """Which prepositions of a passive name the doer: "sought from officers", "discussed with the Advisor",
+    "authority be given for the Director to submit"."""
+    word = prep.lower_
+    if word == "from":
+        return verb.lemma_ in CONSULTING or verb.lemma_ in ("seek", "sought", "obtain", "request", "get")
+    if word == "with":
+        return verb.lemma_ in CONSULTING
+    if word in ("for", "to"):
+        return verb.lemma_ in GRANTING
+    return False
+
+
+def _is_person(span: Span) -> bool:
+    return any(e.label_ == "PERSON" for e in span.ents) or INITIALS.match(span.root.text) is not None
+
+
+def _depth(t: Token) -> int:
+    n = 0
+    while t.head.i != t.i and n < 50:
+        t, n = t.head, n + 1
+    return n
+
+
 def _main_verb(doc: Doc, start: int) -> Token | None:
-    """The first full verb of the clause that begins at character ``start``."""
-    for t in doc:
-        if t.idx < start:
-            continue
-        if t.pos_ == "VERB" and t.dep_ not in ("amod", "aux", "auxpass"):
-            return t
+    """The governing verb of the clause that begins at character ``start`` (the one nearest the root)."""
+    verbs = [t for t in doc if t.idx >= start and t.pos_ == "VERB" and t.dep_ not in ("amod", "aux", "auxpass", "pcomp", "acl", "relcl")]
+    if verbs:
+        return min(verbs, key=lambda t: (_depth(t), t.i))
     for t in doc:
         if t.idx >= start and t.pos_ == "AUX" and t.dep_ == "ROOT":
             return t
     return None
 
 
-def _sayer(doc: Doc, verb: Token) -> Span | None:
+def _committer(doc: Doc, start: int) -> Span | None:
+    """ "… and the Director of Education agreed to follow this up": whoever agreed or undertook to act."""
+    for t in doc:
+        if t.idx >= start and t.lemma_ in COMMITTING | {"undertook"} and t.pos_ == "VERB":
+            xcomp = _children(t, "xcomp")
+            subj = _children(t, "nsubj")
+            if xcomp and subj and (span := _owner(subj[0])) is not None:
+                return span
+    return None
+
+
+def _sayer(verb: Token) -> Span | None:
     """ "Officers told members that assurance would be sought": the speaker owns it."""
     t = verb
     while t.head.i != t.i:
         if t.dep_ == "ccomp" and t.head.lemma_ in SAYING:
-            for c in t.head.children:
-                if c.dep_ == "nsubj":
-                    span = _phrase(c)
-                    return span if _is_ownerish(span, doc) else None
+            for c in _children(t.head, "nsubj"):
+                return _owner(c)
+            return None
         t = t.head
     return None
 
 
-def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False) -> str | None:
-    """The owner of the clause starting at ``body_start`` (a character offset in ``doc``)."""
-    verb = _main_verb(doc, body_start)
-    if verb is None:
-        return _leading_name(doc, body_start)
-    span = _agent_of(verb, doc)
-    if span is None and body_start == 0:
-        span = _leading_owner(doc)
-    if span is None and allow_sayer:
-        span = _sayer(doc, verb)
-    if span is None:
-        return None
-    return _tidy(span.text)
-
-
-def _leading_owner(doc: Doc) -> Span | None:
+def _leading_owner(doc: Doc, start: int) -> Span | None:
     """Parish style "Clerk to write to the owner", which the parser often reads as a noun phrase."""
     for s in doc.spans.get(OWNER_KEY, []):
-        if s.start == 0 or (s.start == 1 and doc[0].lower_ == "the"):
+        first = s.start_char
+        lead = doc.text[start:first].strip().lower()
+        if first >= start and lead in ("", "the"):
             nxt = doc[s.end] if s.end < len(doc) else None
-            if nxt is not None and nxt.lower_ in ("to", "will", "would", "should", "and", "&", "/"):
+            if nxt is not None and nxt.lower_ in ("to", "will", "would", "should", "and", "&", "/", "agreed", "undertook"):
                 return s
     return None
 
 
-def _leading_name(doc: Doc, start: int) -> str | None:
-    s = _leading_owner(doc)
-    return _tidy(s.text) if s is not None else None
+def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False) -> str | None:
+    """The owner of the clause starting at character ``body_start`` of ``doc``, as the text names them."""
+    m = PAREN_INITIALS.search(doc.text, body_start)
+    if m and m.start() - body_start < 60:
+        return m.group(1)  # "Old Smithy (GLL) will be looking into the matter"
+    span = _committer(doc, body_start)
+    verb = _main_verb(doc, body_start)
+    if span is None and verb is not None:
+        span = _agent_of(verb, body_start)
+    if span is None:
+        span = _leading_owner(doc, body_start)
+    if span is None and allow_sayer and verb is not None:
+        span = _sayer(verb)
+    return _tidy(_widen(span).text) if span is not None else None
+
+
+def _widen(span: Span) -> Span:
+    """Prefer the longest role pattern the parse cut short: "Early Help" -> "Director of Education and Early Help"."""
+    best = span
+    for s in span.doc.spans.get(OWNER_KEY, []):
+        if s.start < span.end and span.start < s.end and len(s) > len(best) and s.end >= span.end:
+            best = span.doc[min(s.start, span.start) : max(s.end, span.end)]
+    return best
 
 
 def _tidy(text: str) -> str | None:
