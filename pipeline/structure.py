@@ -40,7 +40,9 @@ def is_title(block: Block, last_number: int | None) -> bool:
         their items in sequence, so "4 To declare any interests." after item 3 is a title.
     """
     text = block.text.strip()
-    if NOT_A_TITLE.match(text.rstrip(".")) or section_label(block):
+    numbered = block.number is not None and number_style(block.number) in ("decimal", "dotted", "minute")
+    # "18.11.3 Minutes" is an agenda item; a bare "Minutes:" is a section label
+    if (NOT_A_TITLE.match(text.rstrip(".")) or section_label(block)) and not (numbered and block.kind == "heading"):
         return False
     words = len(text.split())
     if block.kind == "heading":

@@ -44,7 +44,7 @@ def extract(doc: Document, nlp=None) -> Document:
                 c.body_start,
                 allow_sayer=c.rule in ("would-future", "to-be-passive"),
             )
-        due_info = find_due(_due_scope(c), meeting, nxt)
+        due_info = find_due(c.due_scope or c.text, meeting, nxt)
         due_text = due_info.text
         if action:
             due = due_info.value
@@ -64,7 +64,3 @@ def extract(doc: Document, nlp=None) -> Document:
             )
         )
     return doc.with_(items=tuple(items))
-
-
-def _due_scope(c: Candidate) -> str:
-    return c.text

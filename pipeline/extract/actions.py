@@ -10,6 +10,7 @@ _A = load_json("actions.json")
 ACTION = [re.compile(p) for p in _A["action"]]
 NO_ACTION = [re.compile(p) for p in _A["no_action"]]
 UNDERTAKING_NO_ACTION = [re.compile(p) for p in _A["undertaking_no_action"]]
+STRONG_NO_ACTION = [re.compile(p) for p in _A["strong_no_action"]]
 
 
 def is_action(text: str, kind: str, forced: bool | None = None) -> bool:
@@ -25,8 +26,7 @@ def is_action(text: str, kind: str, forced: bool | None = None) -> bool:
     low = text.lower().strip()
     if any(p.search(low) for p in UNDERTAKING_NO_ACTION):
         return False
-    leading_no = [p for p in NO_ACTION if p.pattern.startswith("^")]
-    if any(p.search(low) for p in leading_no):
+    if any(p.search(low) for p in STRONG_NO_ACTION):
         return False
     if any(p.search(low) for p in ACTION):
         return True

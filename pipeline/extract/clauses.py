@@ -28,6 +28,9 @@ TITLE_DASH = re.compile(_T["title_dash"])
 RESOLUTION_CLAUSE = re.compile(_T["resolution_clause"], re.I)
 DECISION_RECORD = re.compile(_T["decision_record"], re.I)
 LABEL_VALUE = re.compile(_T["label_value"])
+OUTCOME_WORD = re.compile(_T["outcome_word"], re.I)
+ACTION_LINE_SPLIT = re.compile(_T["action_line_split"], re.I)
+DATED_ENTRY = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}\b")
 SENTENCE_TRIGGERS = [
     (t["id"], t["kind"], t["body"], re.compile(t["re"], 0 if t.get("case") else re.I)) for t in _T["sentence"]
 ]
@@ -66,6 +69,7 @@ class Candidate:
     agenda_item: int | None = None
     section: str | None = None
     split: bool = False  # cut out of a longer sentence by coordination
+    due_scope: str | None = None  # text the due date is read from, when not the item's own
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
@@ -138,11 +142,19 @@ class _Walker:
                 self.list = _List(kind="recommendation" if section == "recommendations" else "decision")
                 self._list_item(block, ctx)
                 continue
-            if block.kind == "heading" and not BARE_OUTCOME.match(block.text.strip()) and not LEADIN.match(block.text):
+            if block.kind == "heading" and not self._heading_has_content(block):
                 continue
             self._block(block, ctx)
         self._close_list()
         return self.out
+
+    def _heading_has_content(self, block: Block) -> bool:
+        """ "Park inspection- clerk to get quotes" is printed like a title but carries an item."""
+        text = split_number(block.text)[1]
+        if BARE_OUTCOME.match(text.strip()) or LEADIN.match(text):
+            return True
+        dash = TITLE_DASH.match(text)
+        return bool(dash) and len(text[dash.end() :].split()) >= 2
 
     # -- lists -------------------------------------------------------------------------------
     def _close_list(self) -> None:
@@ -178,7 +190,7 @@ class _Walker:
         clauses = sum(1 for b in run if RESOLUTION_CLAUSE.search(b.text) or _starts_with_decision_verb(b.text))
         if in_record or ctx[1] in ("decision", "resolved", "recommendations"):
             return clauses >= 1
-        return len(run) >= 2 and clauses * 2 >= len(run) and sum(1 for b in run if re.match(r"(?i)that\b", b.text)) >= 1
+        return len(run) >= 2 and clauses >= 2 and clauses * 2 >= len(run)
 
     def _list_item(self, block: Block, ctx) -> None:
         lst = self.list
@@ -226,15 +238,30 @@ class _Walker:
         before = len(self.out)
         dash = TITLE_DASH.match(body_text)
         if dash and not LEADIN.match(body_text):
-            offset += dash.end()  # "Park inspection- clerk to get quotes": the title is not part of the clause
-            body_text = body_text[dash.end() :]
+            rest = body_text[dash.end() :]
+            word = OUTCOME_WORD.match(rest)
+            if word:
+                # "Payments grass cutting £768, pkf £528-agreed": the outcome closes the line's business
+                text = body_text[: dash.end() + word.end()]
+                self._emit("decision", clean(text), block.char_start + offset, block.char_start + offset + len(text), clean(text), 0, "outcome-line", ctx)
+                offset += dash.end() + word.end()
+                body_text = body_text[dash.end() + word.end() :]
+            else:
+                offset += dash.end()  # "Park inspection- clerk to get quotes": the title is not part of the clause
+                body_text = rest
         for sent_off, sent in sentences(body_text):
             self._sentence(block, offset + sent_off, sent, ctx)
         in_decision = ctx[1] == "decision" or (self.decision_context is not None and self.decision_context == ctx[0])
         if in_decision and len(self.out) == before and not self.list:
             # ModernGov "Decision:" sections hold decisions even when worded plainly ("The Board noted …")
             plain = clean(body_text)
-            if len(plain.split()) >= 3 and not APOLOGIES.search(plain) and not LABEL_VALUE.match(plain) and not section_label(block):
+            if (
+                len(plain.split()) >= 3
+                and not APOLOGIES.search(plain)
+                and not LABEL_VALUE.match(plain)
+                and not DATED_ENTRY.match(plain)
+                and not section_label(block)
+            ):
                 self._emit("decision", plain, block.char_start + offset, block.char_end, plain, 0, "decision-section", ctx)
 
     def _sentence(self, block: Block, off: int, sent: str, ctx) -> None:
@@ -255,12 +282,18 @@ class _Walker:
             if not m or not self._plausible(rule, kind, sent, m):
                 continue
             if where == "after":
+                head = re.sub(r"(?i)[\s,;]*(?:and|but)?[\s,;]*$", "", sent[: m.start()])
+                if len(head.split()) >= 4:
+                    # "Officers told members that assurance would be sought and it was AGREED that …"
+                    self._sentence(block, off, head, ctx)
                 body_off = m.end()
                 if not clean(sent[body_off:]):
                     if rule in ("agreed-start", "body-agreed", "agreed-that"):
                         self._open_list(kind, "")
                     return
                 self._leadin(block, sent, start, body_off, kind, ctx, rule=rule)
+            elif rule == "name-to-verb":
+                self._action_line_clauses(block, sent, start, kind, m, ctx)
             else:
                 self._add_clauses(block, sent, kind, rule, ctx, sent=sent, sent_start=start)
             return
@@ -271,6 +304,8 @@ class _Walker:
     def _leadin(self, block: Block, sent: str, start: int, body_off: int, kind: str, ctx, rule: str = "leadin") -> None:
         """Handle what follows "RESOLVED that" / "It was AGREED that": one clause, inline points, or a list."""
         body = sent[body_off:]
+        if re.match(r"(?i)\s*and\b", body):
+            return  # "Unanimously agreed and signed by the Chair": nothing was resolved here
         paren = PARENTHETICAL.match(body)
         if paren and not INLINE_POINT.match(body):
             body_off += paren.end()  # "Resolved to RECOMMEND: (to Council)"
@@ -300,13 +335,45 @@ class _Walker:
             return
         self._add_clauses(block, body, kind, rule, ctx, sent=sent, sent_start=start, body_off=body_off)
 
+    def _action_line_clauses(self, block: Block, sent: str, start: int, kind: str, m: re.Match, ctx) -> None:
+        """ "Clerk to arrange a meeting during August and report back by the next meeting": one item per action,
+        each owned by the Clerk; an action line that carries out the decision just agreed is folded into it."""
+        who = re.match(r"^(.*?)\s+(?:to|will|should)\s", sent)
+        owner = who.group(1) if who else None
+        cuts = [(0, len(sent))]
+        parts = list(ACTION_LINE_SPLIT.finditer(sent))
+        if parts:
+            bounds = [0] + [p.start() for p in parts] + [len(sent)]
+            starts = [0] + [p.end() for p in parts]
+            cuts = [(starts[i], bounds[i + 1]) for i in range(len(starts))]
+        for n, (a, b) in enumerate(cuts):
+            text = clean(sent[a:b])
+            if n == 0 and self._fold_into_agreed(text, owner, ctx):
+                continue
+            self._emit(kind, text, start + a, start + b, sent, a, "name-to-verb", ctx, split=len(cuts) > 1)
+            if n > 0 and owner:
+                self.out[-1] = replace(self.out[-1], owner_hint=owner)
+
+    def _fold_into_agreed(self, text: str, owner: str | None, ctx) -> bool:
+        """ "Agreed that a meeting be arranged … Clerk to arrange a meeting during August": one item, agreed wording."""
+        if not self.out or not owner:
+            return False
+        prev = self.out[-1]
+        if prev.agenda_item != ctx[0] or prev.rule not in ("agreed-that", "agreed-start", "body-agreed", "leadin"):
+            return False
+        shared = set(_content_words(prev.text)) & set(_content_words(text))
+        if len(shared) < 2:
+            return False
+        self.out[-1] = replace(prev, owner_hint=prev.owner_hint or owner, due_scope=text, forced_action=True)
+        return True
+
     def _plausible(self, rule: str, kind: str, sent: str, m: re.Match) -> bool:
         if rule in NARRATIVE_RULES or rule == "name-to-verb":
             if NOT_ITEM.search(sent[: m.end() + 40]) or FORECAST.search(sent):
                 return False
             if re.search(r"\bsuggest(?:ed|ion|s)\b", sent[: m.start()], re.I):
                 return False  # proposals the minutes do not record as agreed are not items
-            if rule == "would-future" and PAST_EVENT.search(sent[m.start() : m.end()]):
+            if rule == "would-future" and PAST_EVENT.search(sent[max(0, m.start() - 60) : m.end()]):
                 return False
             if rule == "would-future" and re.search(r"\b(?:if|whether|unless|how|what|why)\b[^,]*$", sent[: m.start()], re.I):
                 return False
@@ -375,6 +442,13 @@ class _Walker:
             self.out[-1] = replace(self.out[-1], owner_hint=who, forced_action=True)
             return True
         return False
+
+
+STOPWORDS = set("the a an of to and or for in on at by with be is was were that this these those it its from as any all".split())
+
+
+def _content_words(text: str) -> list[str]:
+    return [w[:5] for w in re.findall(r"[a-z]+", text.lower()) if w not in STOPWORDS and len(w) > 2]
 
 
 def _starts_with_decision_verb(text: str) -> bool:

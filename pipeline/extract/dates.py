@@ -61,7 +61,7 @@ PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
         "month",
         "month",
         re.compile(
-            rf"\b(?:in|by|during|before|until|for|at|to)\s+(?:the\s+)?(?:end\s+of\s+|beginning\s+of\s+|start\s+of\s+|early\s+|mid[-\s]?|late\s+)?({MONTH})\b(?!\s+\d)",
+            rf"\b(?:in|by|during|before|until)\s+(?:the\s+)?(?:end\s+of\s+|beginning\s+of\s+|start\s+of\s+|early\s+|mid[-\s]?|late\s+)?({MONTH})\b(?!\s+\d)",
             re.I,
         ),
     ),

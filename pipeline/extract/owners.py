@@ -19,6 +19,7 @@ COMMITTING = {"agree", "undertake", "offer", "promise", "volunteer", "plan", "in
 SAYING = {"advise", "tell", "inform", "confirm", "report", "state", "explain", "say", "assure", "indicate", "respond", "reply", "announce"}
 RECEIVING = {"receive", "consider", "note", "review", "scrutinise", "scrutinize", "discuss", "debate", "see", "add", "hear"}
 CONSULTING = {"discuss", "agree", "liaise", "consult", "explore", "raise", "take", "work", "develop", "progress", "seek", "obtain", "sought", "request"}
+DECIDING = {"agree", "resolve", "decide", "note", "confirm"}
 GRANTING = {"give", "grant", "delegate", "authorise", "authorize"}
 NOT_OWNERS = {
     "it", "this", "that", "these", "those", "there", "which", "who", "what", "he", "she", "they", "we", "i", "you",
@@ -101,6 +102,10 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
         for c in _children(verb, "dobj", "nsubjpass"):
             if span := _owner(c):
                 return span
+    if verb.lemma_ in DECIDING and not _children(verb, "nsubj"):
+        # "To agree that the council will carry out …": the doer is in the agreed clause
+        for c in _children(verb, "ccomp"):
+            return _agent_of(c, body_start, depth + 1)
     provider = _from_provider(verb)
     for c in _children(verb, "nsubj"):
         span = _owner(c)
@@ -110,7 +115,7 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
             return None  # "Scrutiny would receive an update": a body that only receives is not the owner
         return span
     passive = bool(_children(verb, "nsubjpass", "auxpass"))
-    if passive and verb.lemma_ in GRANTING:
+    if passive and verb.lemma_ in GRANTING and re.search(r"(?i)authorit|power|delegat", verb.doc.text):
         # "the Chief Executive be given delegated authority to …": the grantee acts
         for c in _children(verb, "nsubjpass"):
             if span := _owner(c):
@@ -129,7 +134,7 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
                 if span := _owner(c):
                     return span
             return None
-        if head.lemma_ in COMMITTING or verb.dep_ == "conj" or (verb.dep_ == "xcomp" and head.pos_ == "VERB"):
+        if head.lemma_ in COMMITTING or verb.dep_ == "conj" or (verb.dep_ == "xcomp" and head.pos_ in ("VERB", "AUX")):
             return _agent_of(head, body_start, depth + 1)
     if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN") and head.idx >= body_start:
         span = _owner(head)

@@ -14,7 +14,8 @@ def test_moderngov_agenda_item_page_has_one_item_with_minutes_section(shared_pat
 def test_numbered_items_follow_their_sequence(shared_path):
     doc = structure(read(shared_path("eval/dev/dB-01.txt")))
     numbered = [(a.number, a.title) for a in doc.agenda_items if a.number]
-    assert numbered[:4] == [
+    assert numbered[:5] == [
+        ("1", "Present"),
         ("3", "Welcome"),
         ("4", "To declare any personal and/or prejudicial interest."),
         ("5", "To Correct & Approve minutes of previous meetings."),
