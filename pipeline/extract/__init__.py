@@ -8,6 +8,8 @@ the owner; actions.py and dates.py decide the rest.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import replace
 
 from ..document import Document, Item
 from .actions import is_action
@@ -15,6 +17,11 @@ from .clauses import Candidate, find_candidates
 from .dates import find_due, next_meeting_date
 
 __all__ = ["extract", "find_candidates"]
+
+# "(b) requests the Policy Officer to investigate": a sub-point that opens with the verb reads to the tagger
+# like a plural noun ("requests"); giving it back the subject its lead-in dropped makes it parse as a clause.
+STANDIN_SUBJECT = "The Committee "
+VERB_FIRST = re.compile(r"^[a-z]+s\b(?!\s+(?:of|to\b))")
 
 
 def extract(doc: Document, nlp=None) -> Document:
@@ -32,6 +39,7 @@ def extract(doc: Document, nlp=None) -> Document:
     meeting = doc.meta.meeting_date
     base = dt.date.fromisoformat(meeting) if meeting else None
     nxt = next_meeting_date(doc.text, base)
+    cands = [_with_subject(c) for c in cands]
     sentences = list(dict.fromkeys(c.sentence for c in cands))
     parsed = dict(zip(sentences, nlp.pipe(sentences, batch_size=64)))
     items = []
@@ -43,6 +51,7 @@ def extract(doc: Document, nlp=None) -> Document:
                 parsed[c.sentence],
                 c.body_start,
                 allow_sayer=c.rule in ("would-future", "to-be-passive"),
+                context=lambda c=c: nlp(c.context) if c.context else None,
             )
         due_info = find_due(c.due_scope or c.text, meeting, nxt)
         due_text = due_info.text
@@ -64,3 +73,9 @@ def extract(doc: Document, nlp=None) -> Document:
             )
         )
     return doc.with_(items=tuple(items))
+
+
+def _with_subject(c: Candidate) -> Candidate:
+    if c.body_start == 0 and c.sentence == c.text and VERB_FIRST.match(c.text):
+        return replace(c, sentence=STANDIN_SUBJECT + c.sentence, body_start=len(STANDIN_SUBJECT))
+    return c

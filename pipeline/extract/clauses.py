@@ -70,6 +70,7 @@ class Candidate:
     section: str | None = None
     split: bool = False  # cut out of a longer sentence by coordination
     due_scope: str | None = None  # text the due date is read from, when not the item's own
+    context: str = ""  # the text just before the sentence, to resolve "She agreed to …"
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
@@ -119,6 +120,7 @@ class _Walker:
         self.out: list[Candidate] = []
         self.list: _List | None = None
         self.decision_context: int | None = None  # agenda item whose decision record we are in
+        self.context = ""
 
     def run(self) -> list[Candidate]:
         blocks = self.doc.blocks
@@ -134,7 +136,8 @@ class _Walker:
                 continue
             if self._action_line(block):
                 continue
-            if self.list and self._in_list(block):
+            starts_item = agenda is not None and agenda.char_start == block.char_start and agenda.title
+            if self.list and not starts_item and self._in_list(block):
                 self._list_item(block, ctx)
                 continue
             self._close_list()
@@ -145,6 +148,7 @@ class _Walker:
             if block.kind == "heading" and not self._heading_has_content(block):
                 continue
             self._block(block, ctx)
+            self.context = block.text[-400:]
         self._close_list()
         return self.out
 
@@ -165,7 +169,12 @@ class _Walker:
     def _in_list(self, block: Block) -> bool:
         if section_label(block):
             return False
-        if block.number is not None and number_style(block.number) not in ("minute", None):
+        style = number_style(block.number)
+        if block.number is not None and style not in ("minute", None):
+            lst = self.list
+            if lst and lst.style and style != lst.style and not lst.sub_prefix and style != lst.sub_style:
+                # a deeper level ((a) under 1.) continues the list; a new sequence of another kind does not
+                return style in ("letter", "roman") and lst.style in ("decimal", "dotted", "paren", "letter")
             return True
         return block.kind != "heading" and bool(LIST_CONTINUES.match(block.text)) and len(block.text) > 12
 
@@ -267,6 +276,8 @@ class _Walker:
     def _sentence(self, block: Block, off: int, sent: str, ctx) -> None:
         start = block.char_start + off + (len(sent) - len(sent.lstrip()))
         sent = sent.strip()
+        if self._action_hint(sent):
+            return
         if not sent or APOLOGIES.search(sent) and re.search(r"\b(?:noted|received|accepted)\b", sent, re.I):
             return
         for pattern, kind in ((RECOMMEND_LEADIN, "recommendation"), (LEADIN, "decision")):
@@ -359,10 +370,11 @@ class _Walker:
         if not self.out or not owner:
             return False
         prev = self.out[-1]
-        if prev.agenda_item != ctx[0] or prev.rule not in ("agreed-that", "agreed-start", "body-agreed", "leadin"):
+        if prev.agenda_item != ctx[0] or prev.rule not in ("agreed-that", "agreed-start", "body-agreed", "leadin", "passed-that", "list"):
             return False
         shared = set(_content_words(prev.text)) & set(_content_words(text))
-        if len(shared) < 2:
+        # "Clerk to arrange." after a decision names who carries it out; longer lines must be about the same thing
+        if not shared and len(text.split()) > len(owner.split()) + 3:
             return False
         self.out[-1] = replace(prev, owner_hint=prev.owner_hint or owner, due_scope=text, forced_action=True)
         return True
@@ -430,11 +442,18 @@ class _Walker:
         if not text or APOLOGIES.search(text) and len(text) < 120:
             return
         end = min(end, len(self.doc.text))
-        self.out.append(self._candidate(kind, text, start, end, sentence, body_start, rule, ctx, forced, split))
+        cand = self._candidate(kind, text, start, end, sentence, body_start, rule, ctx, forced, split)
+        # what a reader saw just before this sentence: earlier sentences of the block, else the block before
+        block_start = max((b.char_start for b in self.doc.blocks if b.char_start <= start), default=0)
+        before = self.doc.text[block_start:start - body_start if sentence != text else start].strip()
+        self.out.append(replace(cand, context=(before or self.context)[-400:]))
 
     def _action_line(self, block: Block) -> bool:
-        """ "Action: Dawn Mitchell" names the owner of the item before it."""
-        m = ACTION_LINE.match(block.text)
+        return self._action_hint(block.text)
+
+    def _action_hint(self, text: str) -> bool:
+        """ "Action: Dawn Mitchell" (a line or a sentence) names the owner of the item before it."""
+        m = ACTION_LINE.match(text)
         if not m:
             return False
         who = m.group("who").strip()

@@ -169,10 +169,12 @@ def _resolve(name: str, m: re.Match[str], base: dt.date | None) -> str | None:
 
 def next_meeting_date(text: str, meeting_date: dt.date | None) -> dt.date | None:
     """The next meeting's date when the minutes state it ("Date of next meeting: Thursday 12th December")."""
-    m = NEXT_MEETING_DATE.search(text)
-    if not m:
+    matches = [m for m in NEXT_MEETING_DATE.finditer(text) if "|" not in m.group(0)]  # not an action-log row
+    if not matches:
         return None
-    phrase = m.group(1)
+    # the closing "Date of next meeting … will be held on …" states it; earlier mentions may be about other things
+    stated = [m for m in matches if re.search(r"(?i)date\s+of|held|take\s+place|will\s+be\s+on", m.group(0))]
+    phrase = (stated or matches)[-1].group(1)
     for name, _, pattern in PATTERNS[:4]:
         pm = pattern.search(phrase)
         if pm:

@@ -19,6 +19,7 @@ COMMITTING = {"agree", "undertake", "offer", "promise", "volunteer", "plan", "in
 SAYING = {"advise", "tell", "inform", "confirm", "report", "state", "explain", "say", "assure", "indicate", "respond", "reply", "announce"}
 RECEIVING = {"receive", "consider", "note", "review", "scrutinise", "scrutinize", "discuss", "debate", "see", "add", "hear"}
 CONSULTING = {"discuss", "agree", "liaise", "consult", "explore", "raise", "take", "work", "develop", "progress", "seek", "obtain", "sought", "request"}
+ESTABLISHING = {"establish", "set", "create", "form", "convene", "constitute", "appoint"}
 DECIDING = {"agree", "resolve", "decide", "note", "confirm"}
 GRANTING = {"give", "grant", "delegate", "authorise", "authorize"}
 NOT_OWNERS = {
@@ -34,6 +35,9 @@ ROLE_WORDS = {
     "lead", "coordinator", "co-ordinator", "chairs", "cabinet", "forum", "commission", "engineer", "planner",
     "councilor", "o&s", "scrutiny",
 }  # fmt: skip
+
+
+PERSONAL_PRONOUNS = {"he", "she"}
 
 
 def _is_ownerish(span: Span) -> bool:
@@ -108,6 +112,10 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
             return _agent_of(c, body_start, depth + 1)
     provider = _from_provider(verb)
     for c in _children(verb, "nsubj"):
+        if c.idx < body_start:
+            return None  # the deciding body named in a dropped lead-in is not the owner
+        if c.lower_ in PERSONAL_PRONOUNS:
+            return c.doc[c.i : c.i + 1]  # resolved against the text before, by find_owner
         span = _owner(c)
         if provider is not None and (span is None or verb.lemma_ in RECEIVING):
             return provider  # "Petitions 6b and 6c require a written response from the Cabinet Member"
@@ -115,6 +123,11 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
             return None  # "Scrutiny would receive an update": a body that only receives is not the owner
         return span
     passive = bool(_children(verb, "nsubjpass", "auxpass"))
+    if passive and verb.lemma_ in ESTABLISHING and any(t.dep_ == "xcomp" or t.dep_ == "advcl" for t in verb.children):
+        # "a task and finish group be established, to report by March": the new body is given the work
+        for c in _children(verb, "nsubjpass"):
+            if span := _owner(c):
+                return span
     if passive and verb.lemma_ in GRANTING and re.search(r"(?i)authorit|power|delegat", verb.doc.text):
         # "the Chief Executive be given delegated authority to …": the grantee acts
         for c in _children(verb, "nsubjpass"):
@@ -223,13 +236,21 @@ def _leading_owner(doc: Doc, start: int) -> Span | None:
         lead = doc.text[start:first].strip().lower()
         if first >= start and lead in ("", "the"):
             nxt = doc[s.end] if s.end < len(doc) else None
-            if nxt is not None and nxt.lower_ in ("to", "will", "would", "should", "and", "&", "/", "agreed", "undertook"):
+            if nxt is None or nxt.lower_ in ("'s", "’s"):
+                continue
+            if nxt.lower_ in ("to", "will", "would", "should", "and", "&", "/", "agreed", "undertook"):
+                return s
+            # "that the Director of Resources report to Cabinet": a subjunctive the tagger read as a noun
+            if nxt.pos_ == "VERB" or (nxt.pos_ == "NOUN" and nxt.dep_ in ("ccomp", "ROOT", "conj") and nxt.i > s.root.i):
                 return s
     return None
 
 
-def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False) -> str | None:
-    """The owner of the clause starting at character ``body_start`` of ``doc``, as the text names them."""
+def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False, context=None) -> str | None:
+    """The owner of the clause starting at character ``body_start`` of ``doc``, as the text names them.
+
+    :param context: a callable returning the parsed text before the sentence, used only to resolve "he"/"she".
+    """
     m = PAREN_INITIALS.search(doc.text, body_start)
     if m and m.start() - body_start < 60:
         return m.group(1)  # "Old Smithy (GLL) will be looking into the matter"
@@ -241,6 +262,8 @@ def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False) -> str |
         span = _leading_owner(doc, body_start)
     if span is None and allow_sayer and verb is not None:
         span = _sayer(verb)
+    if span is not None and len(span) == 1 and span[0].lower_ in PERSONAL_PRONOUNS:
+        span = _antecedent(context()) if context is not None else None
     return _tidy(_widen(span).text) if span is not None else None
 
 
@@ -251,6 +274,19 @@ def _widen(span: Span) -> Span:
         if s.start < span.end and span.start < s.end and len(s) > len(best) and s.end >= span.end:
             best = span.doc[min(s.start, span.start) : max(s.end, span.end)]
     return best
+
+
+def _antecedent(doc: Doc | None) -> Span | None:
+    """The person "he" or "she" points back to: the last named person or role subject before it."""
+    if doc is None:
+        return None
+    for t in reversed(doc):
+        if t.dep_ in ("nsubj", "nsubjpass") and (span := _owner(t)) is not None and span.root.lower_ not in ("members", "committee", "council", "board", "panel"):
+            return span
+    people = [e for e in doc.ents if e.label_ == "PERSON"]
+    if people:
+        return people[-1]
+    return None
 
 
 def _tidy(text: str) -> str | None:
