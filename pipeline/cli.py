@@ -11,6 +11,7 @@ import click
 
 from .document import Metadata
 from .errors import PipelineError
+from .readers import MAX_PAGES
 
 DEFAULT_DB = "build/minutes.db"
 
@@ -98,14 +99,36 @@ def extract(path: Path, council: str | None, committee: str | None, meeting_date
 )
 @with_meta
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when on a terminal).")
-def ingest(paths, db_path: Path, manifest, council, committee, meeting_date, progress):
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=MAX_PAGES,
+    show_default=True,
+    help="Refuse PDFs with more pages than this, before parsing them.",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete stored documents under the given folders whose files no longer exist (never done without it).",
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--scheduler",
+    envvar="DASK_SCHEDULER_ADDRESS",
+    show_envvar=True,
+    help="Dask scheduler address (e.g. tcp://10.0.0.5:8786) to spread the work over a cluster.",
+)
+def ingest(
+    paths, db_path: Path, manifest, council, committee, meeting_date, progress, max_pages, prune, jobs, scheduler
+):
     """Read, structure, extract and store documents in a SQLite database.
 
     PATHS are files or folders (searched recursively for .txt, .html, .htm,
     .pdf and .docx). A file that cannot be read is recorded in the
     ingest_errors table with a one-line reason and the batch goes on.
     Re-ingesting an unchanged file changes nothing; a changed file replaces
-    its rows in one transaction.
+    its rows in one transaction. A file deleted from a folder keeps its rows
+    (the summary counts them) until the folder is ingested with --prune.
     """
     from .ingest import Source, collect, ingest_all, read_manifest
 
@@ -120,14 +143,29 @@ def ingest(paths, db_path: Path, manifest, council, committee, meeting_date, pro
         raise click.UsageError("nothing to ingest: give files, folders or --manifest")
     if progress is None:
         progress = sys.stderr.isatty()
-    summary = ingest_all(sources, db_path, progress=progress, echo=lambda m: click.echo(m, err=True))
+    try:
+        summary = ingest_all(
+            sources,
+            db_path,
+            progress=progress,
+            echo=lambda m: click.echo(m, err=True),
+            jobs=jobs,
+            scheduler=scheduler,
+            max_pages=max_pages,
+            folders=[p for p in paths if p.is_dir()],
+            prune=prune,
+        )
+    except PipelineError as e:  # the database stayed locked by another writer
+        raise click.ClickException(str(e)) from None
     click.echo(summary.line(db_path))
-    if summary.failed and summary.stored == 0 and summary.unchanged == 0:
+    if summary.failed and not (summary.stored or summary.replaced or summary.unchanged):
         sys.exit(1)
 
 
 @cli.command()
-@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("../shared/eval/dev"))
+@click.argument(
+    "gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("../shared/eval/dev")
+)
 @click.option("--verbose", "-v", is_flag=True, help="Print each document's misses, spurious items and wrong fields.")
 @click.option("--split", is_flag=True, help="Report the held-out dev documents (never used for tuning) separately.")
 def evaluate(gold_dir: Path, verbose: bool, split: bool):

@@ -70,7 +70,9 @@ def evaluate(gold_files: list[Path], nlp=None, scorer: ModuleType | None = None)
     for gp in gold_files:
         gold = json.loads(gp.read_text(encoding="utf-8"))
         log: list[str] = []
-        meta = Metadata(council=gold.get("council"), committee=gold.get("committee"), meeting_date=gold.get("meeting_date"))
+        meta = Metadata(
+            council=gold.get("council"), committee=gold.get("committee"), meeting_date=gold.get("meeting_date")
+        )
         try:
             doc = run(source_of(gold, gp), meta, nlp=nlp)
             pred = [i.to_json() for i in doc.items]

@@ -10,6 +10,7 @@ _A = load_json("actions.json")
 ACTION = [re.compile(p) for p in _A["action"]]
 NO_ACTION = [re.compile(p) for p in _A["no_action"]]
 UNDERTAKING_NO_ACTION = [re.compile(p) for p in _A["undertaking_no_action"]]
+ACRONYM = re.compile(r"\b[A-Z]{3,}s?\b")
 STRONG_NO_ACTION = [re.compile(p) for p in _A["strong_no_action"]]
 
 
@@ -23,7 +24,8 @@ def is_action(text: str, kind: str, forced: bool | None = None) -> bool:
     """
     if forced:
         return True
-    low = text.lower().strip()
+    # "SEND" (special educational needs) must not read as the verb "send": acronyms are not cues
+    low = ACRONYM.sub("acronym", text).lower().strip()
     if any(p.search(low) for p in UNDERTAKING_NO_ACTION):
         return False
     if any(p.search(low) for p in STRONG_NO_ACTION):

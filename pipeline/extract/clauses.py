@@ -48,8 +48,13 @@ SPLIT_AND = re.compile(r"\s+and\s+(?=(?:the|a|an|this|these|it|members|officers)
 MODAL = re.compile(r"\b(?:would|will|should|be|to\s+be)\s+\w+", re.I)
 TRAILING = re.compile(r"[\s;,.:]*(?:\band\b|\bor\b)?[\s;,.:]*$", re.I)
 PARENTHETICAL = re.compile(r"^\s*\([^)]{1,40}\)\s*")
-APOLOGIES = re.compile(r"\bapolog|\bdeclar\w*\s+(?:of\s+)?(?:an?\s+)?(?:\w+\s+)?interest|\binterests?\s+(?:were|was)\s+declared", re.I)
-WHO_DECIDES = re.compile(r"(?:that\s+)?(?:the\s+)?(?:[\w&]+\s+){0,3}?(?:committee|board|panel|council|cabinet|sub-committee)?\s*[:\-–]*", re.I)
+APOLOGIES = re.compile(
+    r"\bapolog|\bdeclar\w*\s+(?:of\s+)?(?:an?\s+)?(?:\w+\s+)?interest|\binterests?\s+(?:were|was)\s+declared", re.I
+)
+WHO_DECIDES = re.compile(
+    r"(?:that\s+)?(?:the\s+)?(?:[\w&]+\s+){0,3}?(?:committee|board|panel|council|cabinet|sub-committee)?\s*[:\-–]*",
+    re.I,
+)
 RULE_RANK = {"leadin": 3, "list": 3, "decision-section": 2, "recommendations": 3}
 
 
@@ -242,7 +247,16 @@ class _Walker:
         m = OUTCOME_LINE.match(body_text)
         if m and len(body_text) < 200 and not LEADIN.match(body_text):
             # parish style "Agars- signed", "H15/0575 extension - support"
-            self._emit("decision", clean(body_text), block.char_start + offset, block.char_end, clean(body_text), 0, "outcome-line", ctx)
+            self._emit(
+                "decision",
+                clean(body_text),
+                block.char_start + offset,
+                block.char_end,
+                clean(body_text),
+                0,
+                "outcome-line",
+                ctx,
+            )
             return
         before = len(self.out)
         dash = TITLE_DASH.match(body_text)
@@ -252,7 +266,16 @@ class _Walker:
             if word:
                 # "Payments grass cutting £768, pkf £528-agreed": the outcome closes the line's business
                 text = body_text[: dash.end() + word.end()]
-                self._emit("decision", clean(text), block.char_start + offset, block.char_start + offset + len(text), clean(text), 0, "outcome-line", ctx)
+                self._emit(
+                    "decision",
+                    clean(text),
+                    block.char_start + offset,
+                    block.char_start + offset + len(text),
+                    clean(text),
+                    0,
+                    "outcome-line",
+                    ctx,
+                )
                 offset += dash.end() + word.end()
                 body_text = body_text[dash.end() + word.end() :]
             else:
@@ -271,7 +294,9 @@ class _Walker:
                 and not DATED_ENTRY.match(plain)
                 and not section_label(block)
             ):
-                self._emit("decision", plain, block.char_start + offset, block.char_end, plain, 0, "decision-section", ctx)
+                self._emit(
+                    "decision", plain, block.char_start + offset, block.char_end, plain, 0, "decision-section", ctx
+                )
 
     def _sentence(self, block: Block, off: int, sent: str, ctx) -> None:
         start = block.char_start + off + (len(sent) - len(sent.lstrip()))
@@ -286,7 +311,9 @@ class _Walker:
                 self._leadin(block, sent, start, m.end(), kind, ctx)
                 return
         if ctx[1] == "recommendations" and re.match(r"^(?:that|to)\b", sent, re.I):
-            self._add_clauses(block, sent, "recommendation", "recommendations", ctx, sent=sent, sent_start=start, split=False)
+            self._add_clauses(
+                block, sent, "recommendation", "recommendations", ctx, sent=sent, sent_start=start, split=False
+            )
             return
         for rule, kind, where, pattern in SENTENCE_TRIGGERS:
             m = pattern.search(sent)
@@ -341,7 +368,9 @@ class _Walker:
         if body.rstrip().endswith((":", ":-", ":–")):
             # "RESOLVED that the minutes be approved subject to the following changes:" — an item
             # itself unless sub-points follow, in which case it is their lead-in
-            pending = self._candidate(kind, body_clean.rstrip(":-– "), start + body_off, start + len(sent), sent, body_off, rule, ctx)
+            pending = self._candidate(
+                kind, body_clean.rstrip(":-– "), start + body_off, start + len(sent), sent, body_off, rule, ctx
+            )
             self._open_list(kind, body_clean.rstrip(":-– "), pending=pending)
             return
         self._add_clauses(block, body, kind, rule, ctx, sent=sent, sent_start=start, body_off=body_off)
@@ -370,7 +399,14 @@ class _Walker:
         if not self.out or not owner:
             return False
         prev = self.out[-1]
-        if prev.agenda_item != ctx[0] or prev.rule not in ("agreed-that", "agreed-start", "body-agreed", "leadin", "passed-that", "list"):
+        if prev.agenda_item != ctx[0] or prev.rule not in (
+            "agreed-that",
+            "agreed-start",
+            "body-agreed",
+            "leadin",
+            "passed-that",
+            "list",
+        ):
             return False
         shared = set(_content_words(prev.text)) & set(_content_words(text))
         # "Clerk to arrange." after a decision names who carries it out; longer lines must be about the same thing
@@ -387,10 +423,14 @@ class _Walker:
                 return False  # proposals the minutes do not record as agreed are not items
             if rule == "would-future" and PAST_EVENT.search(sent[max(0, m.start() - 60) : m.end()]):
                 return False
-            if rule == "would-future" and re.search(r"\b(?:if|whether|unless|how|what|why)\b[^,]*$", sent[: m.start()], re.I):
+            if rule == "would-future" and re.search(
+                r"\b(?:if|whether|unless|how|what|why)\b[^,]*$", sent[: m.start()], re.I
+            ):
                 return False
         if rule == "name-to-verb" and m.start() != 0:
             return False
+        if rule == "was-adopted" and PAST_EVENT.search(sent[: m.end()]):
+            return False  # "The service had already begun … and it was agreed by Cabinet": history, not this meeting
         return True
 
     def _add_clauses(
@@ -421,9 +461,22 @@ class _Walker:
             if list_item:
                 self._emit(kind, full, sent_start + a, sent_start + b, full, 0, rule, ctx, forced, split=len(spans) > 1)
             else:
-                self._emit(kind, full, sent_start + body_off + a, sent_start + body_off + b, sent, body_off + a, rule, ctx, forced, split=len(spans) > 1)
+                self._emit(
+                    kind,
+                    full,
+                    sent_start + body_off + a,
+                    sent_start + body_off + b,
+                    sent,
+                    body_off + a,
+                    rule,
+                    ctx,
+                    forced,
+                    split=len(spans) > 1,
+                )
 
-    def _candidate(self, kind, text, start, end, sentence, body_start, rule, ctx, forced=None, split=False) -> Candidate:
+    def _candidate(
+        self, kind, text, start, end, sentence, body_start, rule, ctx, forced=None, split=False
+    ) -> Candidate:
         return Candidate(
             kind=kind,
             text=text,
@@ -445,7 +498,7 @@ class _Walker:
         cand = self._candidate(kind, text, start, end, sentence, body_start, rule, ctx, forced, split)
         # what a reader saw just before this sentence: earlier sentences of the block, else the block before
         block_start = max((b.char_start for b in self.doc.blocks if b.char_start <= start), default=0)
-        before = self.doc.text[block_start:start - body_start if sentence != text else start].strip()
+        before = self.doc.text[block_start : start - body_start if sentence != text else start].strip()
         self.out.append(replace(cand, context=(before or self.context)[-400:]))
 
     def _action_line(self, block: Block) -> bool:
@@ -463,7 +516,37 @@ class _Walker:
         return False
 
 
-STOPWORDS = set("the a an of to and or for in on at by with be is was were that this these those it its from as any all".split())
+STOPWORDS = set(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "and",
+        "or",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "be",
+        "is",
+        "was",
+        "were",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "from",
+        "as",
+        "any",
+        "all",
+    ]
+)
 
 
 def _content_words(text: str) -> list[str]:

@@ -14,11 +14,64 @@ from spacy.tokens import Doc, Span, Token
 
 from .nlp import OWNER_KEY
 
-ASKING = {"ask", "request", "instruct", "invite", "authorise", "authorize", "task", "require", "urge", "empower", "mandate"}
+ASKING = {
+    "ask",
+    "request",
+    "instruct",
+    "invite",
+    "authorise",
+    "authorize",
+    "task",
+    "require",
+    "urge",
+    "empower",
+    "mandate",
+}
 COMMITTING = {"agree", "undertake", "offer", "promise", "volunteer", "plan", "intend", "aim", "commit"}
-SAYING = {"advise", "tell", "inform", "confirm", "report", "state", "explain", "say", "assure", "indicate", "respond", "reply", "announce"}
-RECEIVING = {"receive", "consider", "note", "review", "scrutinise", "scrutinize", "discuss", "debate", "see", "add", "hear"}
-CONSULTING = {"discuss", "agree", "liaise", "consult", "explore", "raise", "take", "work", "develop", "progress", "seek", "obtain", "sought", "request"}
+SAYING = {
+    "advise",
+    "tell",
+    "inform",
+    "confirm",
+    "report",
+    "state",
+    "explain",
+    "say",
+    "assure",
+    "indicate",
+    "respond",
+    "reply",
+    "announce",
+}
+RECEIVING = {
+    "receive",
+    "consider",
+    "note",
+    "review",
+    "scrutinise",
+    "scrutinize",
+    "discuss",
+    "debate",
+    "see",
+    "add",
+    "hear",
+}
+CONSULTING = {
+    "discuss",
+    "agree",
+    "liaise",
+    "consult",
+    "explore",
+    "raise",
+    "take",
+    "work",
+    "develop",
+    "progress",
+    "seek",
+    "obtain",
+    "sought",
+    "request",
+}
 ESTABLISHING = {"establish", "set", "create", "form", "convene", "constitute", "appoint"}
 DECIDING = {"agree", "resolve", "decide", "note", "confirm"}
 GRANTING = {"give", "grant", "delegate", "authorise", "authorize"}
@@ -60,7 +113,12 @@ def _phrase(head: Token) -> Span:
     while stack:
         t = stack.pop()
         for c in t.children:
-            if c.dep_ in ("relcl", "acl", "advcl", "punct", "prep") and c.i > head.i and t.i == head.i and not _kept_prep(c):
+            if (
+                c.dep_ in ("relcl", "acl", "advcl", "punct", "prep")
+                and c.i > head.i
+                and t.i == head.i
+                and not _kept_prep(c)
+            ):
                 continue
             if c.dep_ in ("relcl", "advcl") and c.i > head.i:
                 continue
@@ -197,7 +255,11 @@ def _depth(t: Token) -> int:
 
 def _main_verb(doc: Doc, start: int) -> Token | None:
     """The governing verb of the clause that begins at character ``start`` (the one nearest the root)."""
-    verbs = [t for t in doc if t.idx >= start and t.pos_ == "VERB" and t.dep_ not in ("amod", "aux", "auxpass", "pcomp", "acl", "relcl")]
+    verbs = [
+        t
+        for t in doc
+        if t.idx >= start and t.pos_ == "VERB" and t.dep_ not in ("amod", "aux", "auxpass", "pcomp", "acl", "relcl")
+    ]
     if verbs:
         return min(verbs, key=lambda t: (_depth(t), t.i))
     for t in doc:
@@ -241,7 +303,9 @@ def _leading_owner(doc: Doc, start: int) -> Span | None:
             if nxt.lower_ in ("to", "will", "would", "should", "and", "&", "/", "agreed", "undertook"):
                 return s
             # "that the Director of Resources report to Cabinet": a subjunctive the tagger read as a noun
-            if nxt.pos_ == "VERB" or (nxt.pos_ == "NOUN" and nxt.dep_ in ("ccomp", "ROOT", "conj") and nxt.i > s.root.i):
+            if nxt.pos_ == "VERB" or (
+                nxt.pos_ == "NOUN" and nxt.dep_ in ("ccomp", "ROOT", "conj") and nxt.i > s.root.i
+            ):
                 return s
     return None
 
@@ -281,7 +345,11 @@ def _antecedent(doc: Doc | None) -> Span | None:
     if doc is None:
         return None
     for t in reversed(doc):
-        if t.dep_ in ("nsubj", "nsubjpass") and (span := _owner(t)) is not None and span.root.lower_ not in ("members", "committee", "council", "board", "panel"):
+        if (
+            t.dep_ in ("nsubj", "nsubjpass")
+            and (span := _owner(t)) is not None
+            and span.root.lower_ not in ("members", "committee", "council", "board", "panel")
+        ):
             return span
     people = [e for e in doc.ents if e.label_ == "PERSON"]
     if people:
