@@ -21,6 +21,8 @@ __all__ = ["extract", "find_candidates"]
 # "(b) requests the Policy Officer to investigate": a sub-point that opens with the verb reads to the tagger
 # like a plural noun ("requests"); giving it back the subject its lead-in dropped makes it parse as a clause.
 STANDIN_SUBJECT = "The Committee "
+# narrative "would"/"will" sentences are kept only when the parse shows a promise (see owners.is_commitment)
+COMMITMENT_RULES = {"would-future"}
 VERB_FIRST = re.compile(r"^[a-z]+s\b(?!\s+(?:of|to\b))")
 
 
@@ -30,7 +32,7 @@ def extract(doc: Document, nlp=None) -> Document:
     :param nlp: a spaCy pipeline from :func:`pipeline.extract.nlp.build_nlp`; built on first use.
     """
     from .nlp import build_nlp
-    from .owners import find_owner
+    from .owners import find_owner, is_commitment
 
     cands = find_candidates(doc)
     if not cands:
@@ -44,6 +46,8 @@ def extract(doc: Document, nlp=None) -> Document:
     parsed = dict(zip(sentences, nlp.pipe(sentences, batch_size=64)))
     items = []
     for c in cands:
+        if c.rule in COMMITMENT_RULES and not is_commitment(parsed[c.sentence], c.body_start):
+            continue
         action = is_action(c.text, c.kind, c.forced_action)
         owner = due = due_text = None
         if action:

@@ -361,3 +361,20 @@ def _tidy(text: str) -> str | None:
     text = re.sub(r"\s+", " ", text).strip(" ,;:.-–")
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)
     return text or None
+
+
+def is_commitment(doc: Doc, body_start: int) -> bool:
+    """Does "… would/will …" promise something? "Officers would provide a briefing" and "the slides would be
+    circulated" do; "This will provide a level of detail" and "Ofsted will be holding us to account" do not."""
+    verb = _main_verb(doc, body_start)
+    if verb is None:
+        return False
+    if _children(verb, "auxpass"):
+        return True
+    if verb.lemma_ == "become" and any("item" in t.lower_ or "programme" in t.lower_ for t in verb.subtree):
+        return True  # "it would become a standing item on the work programme"
+    for c in _children(verb, "nsubj"):
+        if c.lower_ in PERSONAL_PRONOUNS or PAREN_INITIALS.search(doc.text[c.idx : verb.idx + len(verb.text) + 12]):
+            return True
+        return _owner(c) is not None
+    return verb.dep_ in ("xcomp",)
