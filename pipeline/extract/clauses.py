@@ -29,6 +29,8 @@ RESOLUTION_CLAUSE = re.compile(_T["resolution_clause"], re.I)
 DECISION_RECORD = re.compile(_T["decision_record"], re.I)
 LABEL_VALUE = re.compile(_T["label_value"])
 OUTCOME_WORD = re.compile(_T["outcome_word"], re.I)
+OUTCOME_END = re.compile(_T["outcome_end"], re.I)
+EMBEDDED_LEADIN = re.compile(_T["embedded_leadin"])
 ACTION_LINE_SPLIT = re.compile(_T["action_line_split"], re.I)
 DATED_ENTRY = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}\b")
 SENTENCE_TRIGGERS = [
@@ -160,7 +162,7 @@ class _Walker:
     def _heading_has_content(self, block: Block) -> bool:
         """ "Park inspection- clerk to get quotes" is printed like a title but carries an item."""
         text = split_number(block.text)[1]
-        if BARE_OUTCOME.match(text.strip()) or LEADIN.match(text):
+        if BARE_OUTCOME.match(text.strip()) or LEADIN.match(text) or OUTCOME_LINE.match(text):
             return True
         dash = TITLE_DASH.match(text)
         return bool(dash) and len(text[dash.end() :].split()) >= 2
@@ -278,6 +280,19 @@ class _Walker:
                 )
                 offset += dash.end() + word.end()
                 body_text = body_text[dash.end() + word.end() :]
+            elif OUTCOME_END.match(rest) and len(rest.split()) <= 15:
+                # "Accounts- accounts for 2020/21 signed off"
+                self._emit(
+                    "decision",
+                    clean(rest),
+                    block.char_start + offset + dash.end(),
+                    block.char_end,
+                    clean(rest),
+                    0,
+                    "outcome-line",
+                    ctx,
+                )
+                return
             else:
                 offset += dash.end()  # "Park inspection- clerk to get quotes": the title is not part of the clause
                 body_text = rest
@@ -321,7 +336,11 @@ class _Walker:
                 continue
             if where == "after":
                 head = re.sub(r"(?i)[\s,;]*(?:and|but)?[\s,;]*$", "", sent[: m.start()])
-                if len(head.split()) >= 4:
+                # a request answered in the same sentence by an agreed decision is one item, the decision
+                answered = rule in ("agreed-that", "body-agreed") and re.search(
+                    r"(?i)\b(?:requested|asked\s+for)\b", head
+                )
+                if len(head.split()) >= 4 and not answered:
                     # "Officers told members that assurance would be sought and it was AGREED that …"
                     self._sentence(block, off, head, ctx)
                 body_off = m.end()
@@ -342,6 +361,14 @@ class _Walker:
     def _leadin(self, block: Block, sent: str, start: int, body_off: int, kind: str, ctx, rule: str = "leadin") -> None:
         """Handle what follows "RESOLVED that" / "It was AGREED that": one clause, inline points, or a list."""
         body = sent[body_off:]
+        embedded = EMBEDDED_LEADIN.search(body)
+        if embedded and embedded.start() > 0:
+            # "agreed that the Strategy be amended as tabled, Resolved to RECOMMEND: (to Council)" then the list
+            self._add_clauses(
+                block, body[: embedded.start()], kind, rule, ctx, sent=sent, sent_start=start, body_off=body_off
+            )
+            self._open_list("recommendation", "")
+            return
         if re.match(r"(?i)\s*and\b", body):
             return  # "Unanimously agreed and signed by the Chair": nothing was resolved here
         paren = PARENTHETICAL.match(body)
@@ -388,17 +415,21 @@ class _Walker:
             cuts = [(starts[i], bounds[i + 1]) for i in range(len(starts))]
         for n, (a, b) in enumerate(cuts):
             text = clean(sent[a:b])
-            if n == 0 and self._fold_into_agreed(text, owner, ctx):
+            if n == 0 and self._fold_into_agreed(text, owner, ctx, start):
                 continue
             self._emit(kind, text, start + a, start + b, sent, a, "name-to-verb", ctx, split=len(cuts) > 1)
             if n > 0 and owner:
                 self.out[-1] = replace(self.out[-1], owner_hint=owner)
 
-    def _fold_into_agreed(self, text: str, owner: str | None, ctx) -> bool:
+    def _fold_into_agreed(self, text: str, owner: str | None, ctx, start: int) -> bool:
         """ "Agreed that a meeting be arranged … Clerk to arrange a meeting during August": one item, agreed wording."""
         if not self.out or not owner:
             return False
         prev = self.out[-1]
+        gap = self.doc.text[prev.end : start]
+        # only an action line that follows the decision directly (a "Proposed … seconded …" line aside) carries it out
+        if len(re.sub(r"(?i)proposed[^.]*seconded[^.]*\.?|[\s.;,]", "", gap)) > 3:
+            return False
         if prev.agenda_item != ctx[0] or prev.rule not in (
             "agreed-that",
             "agreed-start",

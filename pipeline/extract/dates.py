@@ -85,7 +85,7 @@ NOT_DUE = re.compile(
     re.I,
 )
 RANGE = re.compile(
-    r"\b(?:late|early|mid)\s+\d{4}\s*/\s*(?:late|early|mid)?\s*\d{4}|\bover\s+the\s+next\b|\bannually\b|\bevery\s+(?:year|month|week)\b",
+    r"\b(?:late|early|mid)\s+\d{4}\s*/\s*(?:late|early|mid)?\s*\d{4}|\bover\s+the\s+next\b|\bbetween\s+\S+(?:\s+\S+){0,3}\s+and\s+|\bannually\b|\bevery\s+(?:year|month|week)\b",
     re.I,
 )
 NEXT_MEETING_DATE = re.compile(

@@ -103,14 +103,28 @@ def _continues(prev_group: list[str], nxt: str) -> bool:
     return len(prev_group) > 1 and len(prev) >= WRAP_WIDTH and len(prev.split()) >= 8
 
 
+SHORT_LINE = 0.6  # a line shorter than this share of the group's widest stopped early: the next is a new line
+
+
 def _pieces(group: list[str]) -> list[tuple[str | None, list[str]]]:
     pieces: list[tuple[str | None, list[str]]] = []
+    width = max(len(line.strip()) for line in group)
+    prev = ""
     for line in group:
         number, rest = split_number(line)
-        if number is not None or not pieces:
+        broke = (
+            pieces
+            and width >= WRAP_WIDTH
+            and len(prev) < SHORT_LINE * width
+            and line.strip()[:1].isupper()
+            and not _CONNECTOR.search(prev)
+            and not prev.endswith(("-", ","))
+        )
+        if number is not None or not pieces or broke:
             pieces.append((number, [rest.strip()] if rest.strip() else []))
         else:
             pieces[-1][1].append(line.strip())
+        prev = line.strip()
     return pieces
 
 
