@@ -48,7 +48,7 @@ def extract(doc: Document, nlp=None) -> Document:
     for c in cands:
         if c.rule in COMMITMENT_RULES and not is_commitment(parsed[c.sentence], c.body_start):
             continue
-        action = is_action(c.text, c.kind, c.forced_action)
+        action = is_action(c.text, c.kind, c.forced_action, c.rule)
         owner = due = due_text = None
         if action:
             owner = c.owner_hint or find_owner(

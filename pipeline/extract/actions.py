@@ -14,7 +14,19 @@ ACRONYM = re.compile(r"\b[A-Z]{3,}s?\b")
 STRONG_NO_ACTION = [re.compile(p) for p in _A["strong_no_action"]]
 
 
-def is_action(text: str, kind: str, forced: bool | None = None) -> bool:
+# "Clerk to write …", "Officers will engage …": these forms name someone who must act, whatever the verb
+DOER_RULES = {
+    "name-to-verb",
+    "action-line",
+    "undertook",
+    "would-future",
+    "were-to",
+    "to-be-passive",
+    "will-be-on-agenda",
+}
+
+
+def is_action(text: str, kind: str, forced: bool | None = None, rule: str = "") -> bool:
     """Decide ``action`` from the clause's wording.
 
     Noting, receiving, approving minutes and electing open a clause and settle it
@@ -34,4 +46,4 @@ def is_action(text: str, kind: str, forced: bool | None = None) -> bool:
         return True
     if any(p.search(low) for p in NO_ACTION):
         return False
-    return kind == "undertaking"
+    return kind == "undertaking" or rule in DOER_RULES

@@ -334,6 +334,8 @@ class _Walker:
             m = pattern.search(sent)
             if not m or not self._plausible(rule, kind, sent, m):
                 continue
+            if where == "after" and re.match(r"(?i)\s*(?:whether|if|why|how|what|when|who)\b", sent[m.end() :]):
+                return  # "Members asked whether the figures would be published" is a question, not an outcome
             if where == "after":
                 head = re.sub(r"(?i)[\s,;]*(?:and|but)?[\s,;]*$", "", sent[: m.start()])
                 # a request answered in the same sentence by an agreed decision is one item, the decision
@@ -351,6 +353,20 @@ class _Walker:
                 self._leadin(block, sent, start, body_off, kind, ctx, rule=rule)
             elif rule == "name-to-verb":
                 self._action_line_clauses(block, sent, start, kind, m, ctx)
+            elif rule == "undertook" and not re.search(
+                r"[A-Za-z]", re.sub(r"(?i)\b(?:it\s+was|and|also|then)\b|[,;–-]", "", sent[: m.start()].split(",")[-1])
+            ):
+                # "Donation requested, agreed to pay £65": nobody undertook anything; the meeting decided
+                self._add_clauses(
+                    block,
+                    sent[m.start() :],
+                    "decision",
+                    "agreed-start",
+                    ctx,
+                    sent=sent,
+                    sent_start=start,
+                    body_off=m.start(),
+                )
             else:
                 self._add_clauses(block, sent, kind, rule, ctx, sent=sent, sent_start=start)
             return
@@ -462,6 +478,21 @@ class _Walker:
             return False
         if rule == "was-adopted" and PAST_EVENT.search(sent[: m.end()]):
             return False  # "The service had already begun … and it was agreed by Cabinet": history, not this meeting
+        if rule == "was-adopted" and re.match(
+            r"(?i)\s+(?:at|by)\s+(?:the\s+|a\s+)?(?:\w+\s+){0,4}?(?:meeting|cabinet|council\b(?!\s+members))",
+            sent[m.end() :],
+        ):
+            return False  # "was approved at the January Amenities Committee meeting": an earlier decision
+        if rule == "would-future" and re.search(
+            r"(?i)\b(?:be\s+held|take\s+place)\b", m.group(0) + sent[m.end() : m.end() + 12]
+        ):
+            # "The Bonfire will be held on 5th November" is a fixture; "the Speaker informed the Council that
+            # a meeting would be held … to explain" is a commitment
+            if not re.search(
+                r"(?i)\b(?:informed|advised|confirmed|agreed|reported|announced|said|stated|undertook|told)\b",
+                sent[: m.start()],
+            ):
+                return False
         return True
 
     def _add_clauses(
@@ -541,6 +572,8 @@ class _Walker:
         if not m:
             return False
         who = m.group("who").strip()
+        if re.search(r"\bto\s+[a-z]", who):
+            return False  # "Action: HR to submit the form" is an action line, not a name
         if WHO_ONLY.match(who) and len(who.split()) <= 8 and self.out:
             self.out[-1] = replace(self.out[-1], owner_hint=who, forced_action=True)
             return True

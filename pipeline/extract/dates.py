@@ -54,6 +54,11 @@ PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
         "month",
         re.compile(rf"\b(?:within|in)\s+(?:the\s+next\s+)?({NUMBER})\s+(months?|years?)(?:'|’)?(?:\s+time)?\b", re.I),
     ),
+    (
+        "end-of-year",
+        "year",
+        re.compile(r"\b(?:by|before|until)\s+the\s+end\s+of\s+(?:this|the)\s+(?:calendar\s+)?year\b", re.I),
+    ),
     ("next-week", "day", re.compile(r"\b(?:next|the\s+following|following)\s+week\b", re.I)),
     ("next-month", "month", re.compile(r"\bnext\s+month\b", re.I)),
     ("weekday", "day", re.compile(rf"\b(?:on|by|this|next|before)\s+({WEEKDAY})\b", re.I)),
@@ -149,6 +154,8 @@ def _resolve(name: str, m: re.Match[str], base: dt.date | None) -> str | None:
         months = n * 12 if unit.startswith("year") else n
         y, mth = divmod(base.month - 1 + months, 12)
         return f"{base.year + y:04d}-{mth + 1:02d}"
+    if name == "end-of-year":
+        return str(base.year)
     if name == "next-week":
         return (base + dt.timedelta(days=7)).isoformat()
     if name == "next-month":

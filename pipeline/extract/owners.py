@@ -198,6 +198,12 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
                 span = _owner(p)
                 if span is not None and not (verb.lemma_ in RECEIVING and c.dep_ == "agent"):
                     return span
+    if passive:
+        # "authority be given for the Clerk to renew the lease": the subject of the for-to clause acts
+        for c in _children(verb, "advcl", "xcomp"):
+            for subj in _children(c, "nsubj"):
+                if subj.idx >= body_start and (span := _owner(subj)):
+                    return span
     head = verb.head
     if verb.dep_ in ("xcomp", "ccomp", "conj", "advcl") and head.i != verb.i and head.idx >= body_start:
         if head.lemma_ in ASKING:
@@ -328,7 +334,12 @@ def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False, context=
         span = _sayer(verb)
     if span is not None and len(span) == 1 and span[0].lower_ in PERSONAL_PRONOUNS:
         span = _antecedent(context()) if context is not None else None
-    return _tidy(_widen(span).text) if span is not None else None
+    if span is None:
+        return None
+    span = _widen(span)
+    if span.start_char < body_start <= span.end_char:
+        span = doc.char_span(body_start, span.end_char, alignment_mode="expand") or span  # never reach into a lead-in
+    return _tidy(span.text)
 
 
 def _widen(span: Span) -> Span:

@@ -56,3 +56,7 @@ def test_dates_of_past_meetings_are_not_due_dates():
 def test_next_meeting_date_is_read_from_the_minutes():
     text = "Date of next meeting: Thursday 12th December at 10am."
     assert next_meeting_date(text, dt.date(2019, 9, 25)) == dt.date(2019, 12, 12)
+
+
+def test_end_of_the_year_is_that_year():
+    assert find_due("complete the survey by the end of the year", MEETING).value == "2018"
