@@ -476,6 +476,8 @@ class _Walker:
                 return False
         if rule == "name-to-verb" and m.start() != 0:
             return False
+        if rule == "to-be-passive" and re.search(r"(?i)\bfor\s+(?:it|this|them|him|her)\s*$", sent[: m.start()]):
+            return False  # "an arena for it to be brought to the table" describes, it does not decide
         if rule == "was-adopted" and PAST_EVENT.search(sent[: m.end()]):
             return False  # "The service had already begun … and it was agreed by Cabinet": history, not this meeting
         if rule == "was-adopted" and re.match(

@@ -266,6 +266,8 @@ def _main_verb(doc: Doc, start: int) -> Token | None:
         for t in doc
         if t.idx >= start and t.pos_ == "VERB" and t.dep_ not in ("amod", "aux", "auxpass", "pcomp", "acl", "relcl")
     ]
+    if not verbs:  # "a work programme … to be agreed by the board": the only verb hangs off a noun
+        verbs = [t for t in doc if t.idx >= start and t.pos_ == "VERB" and t.dep_ not in ("amod", "aux", "auxpass")]
     if verbs:
         return min(verbs, key=lambda t: (_depth(t), t.i))
     for t in doc:
@@ -377,7 +379,10 @@ def _tidy(text: str) -> str | None:
 def is_commitment(doc: Doc, body_start: int) -> bool:
     """Does "… would/will …" promise something? "Officers would provide a briefing" and "the slides would be
     circulated" do; "This will provide a level of detail" and "Ofsted will be holding us to account" do not."""
-    verb = _main_verb(doc, body_start)
+    modal = next(
+        (t for t in doc if t.idx >= body_start and t.lower_ in ("would", "will", "shall") and t.dep_ == "aux"), None
+    )
+    verb = modal.head if modal is not None else _main_verb(doc, body_start)
     if verb is None:
         return False
     if _children(verb, "auxpass"):
