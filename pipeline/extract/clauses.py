@@ -325,6 +325,9 @@ class _Walker:
             if m and m.group(0).strip():
                 self._leadin(block, sent, start, m.end(), kind, ctx)
                 return
+        if ctx[1] == "recommendations" and re.match(r"^(?:that|to)\b", sent, re.I) and sent.rstrip().endswith(":"):
+            self._open_list("recommendation", clean(sent).rstrip(":-– "))  # "That the Board agree the following:"
+            return
         if ctx[1] == "recommendations" and re.match(r"^(?:that|to)\b", sent, re.I):
             self._add_clauses(
                 block, sent, "recommendation", "recommendations", ctx, sent=sent, sent_start=start, split=False
@@ -405,6 +408,8 @@ class _Walker:
             self._open_list(kind, prefix, style=number_style(points[0].group(0).strip()))
             self.list.emitted = len(points)
             return
+        if not body_clean and sent.rstrip().endswith("."):
+            return  # "Agreed." closing a proposal: the outcome of what came before, not a lead-in
         if not body_clean or _who_only(body_clean.rstrip(":-– ")) and body.rstrip().endswith((":", ":-", "–", "-")):
             self._open_list(kind, "")
             return
