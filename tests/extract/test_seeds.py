@@ -11,8 +11,8 @@ from pipeline.run import run
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def items_of(path, nlp, **meta):
-    return run(path, Metadata(**meta), nlp=nlp).items
+def items_of(path, nlp, infer=True, **meta):
+    return run(path, Metadata(**meta), nlp=nlp, infer=infer).items
 
 
 def find(items, words: str):
@@ -72,8 +72,10 @@ def test_every_item_span_points_into_the_document(shared_path, nlp):
 def test_relative_due_date_needs_and_uses_the_meeting_date(corpus_path, nlp):
     path = corpus_path("minutes/northmoor-cyp-scrutiny-2025-05-13.txt")
     with_date = find(items_of(path, nlp, meeting_date="2025-05-13"), "within six weeks")
-    without = find(items_of(path, nlp), "within six weeks")
+    without = find(items_of(path, nlp, infer=False), "within six weeks")
+    from_header = find(items_of(path, nlp), "within six weeks")  # "Minutes of the meeting held on Tuesday 13 May 2025"
     assert (with_date.due, without.due, without.due_text) == ("2025-06-24", None, "within six weeks")
+    assert from_header.due == "2025-06-24"
 
 
 @pytest.mark.parametrize(
