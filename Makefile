@@ -27,7 +27,10 @@ $(DB): $(VENV)/.installed $(shell find corpus -type f 2>/dev/null) $(wildcard pi
 db: $(DB)
 
 serve: $(DB)
-	$(VENV)/bin/datasette serve $(DB) -m datasette_metadata.json -h 127.0.0.1 -p 8001
+	# read-only (docs/safety.md): immutable file, canned queries but no arbitrary SQL, 1 s a query, 1000 rows a page
+	$(VENV)/bin/datasette serve -i $(DB) -m datasette_metadata.json -h 127.0.0.1 -p 8001 \
+		--setting default_allow_sql off --setting sql_time_limit_ms 1000 \
+		--setting max_returned_rows 1000 --setting allow_download off
 
 demo: db
 ifeq ($(CI),true)
@@ -54,3 +57,9 @@ corpus: $(VENV)/.installed
 
 clean:
 	rm -rf build .pytest_cache
+
+# Measure throughput, PDF reading, scaling, incremental and parallel ingest, the writer and serving; writes
+# BENCHMARKS.md. About half an hour on two cores; BENCH_SCALE=quick for a run of a few minutes.
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(PY) -m bench.run $(BENCH_ARGS)

@@ -118,8 +118,14 @@ def extract(path: Path, council: str | None, committee: str | None, meeting_date
     show_envvar=True,
     help="Dask scheduler address (e.g. tcp://10.0.0.5:8786) to spread the work over a cluster.",
 )
+@click.option(
+    "--track/--no-track",
+    default=True,
+    show_default=True,
+    help="Rebuild the action register (python -m pipeline track) when anything changed.",
+)
 def ingest(
-    paths, db_path: Path, manifest, council, committee, meeting_date, progress, max_pages, prune, jobs, scheduler
+    paths, db_path: Path, manifest, council, committee, meeting_date, progress, max_pages, prune, jobs, scheduler, track
 ):
     """Read, structure, extract and store documents in a SQLite database.
 
@@ -139,7 +145,8 @@ def ingest(
         sources += collect(paths, Metadata(council=council, committee=committee, meeting_date=meeting_date))
     except PipelineError as e:
         raise click.ClickException(str(e)) from None
-    if not sources:
+    folders = [p for p in paths if p.is_dir()]
+    if not sources and not (prune and folders):  # pruning a folder whose files are all gone is still work
         raise click.UsageError("nothing to ingest: give files, folders or --manifest")
     if progress is None:
         progress = sys.stderr.isatty()
@@ -152,11 +159,19 @@ def ingest(
             jobs=jobs,
             scheduler=scheduler,
             max_pages=max_pages,
-            folders=[p for p in paths if p.is_dir()],
+            folders=folders,
             prune=prune,
         )
     except PipelineError as e:  # the database stayed locked by another writer
         raise click.ClickException(str(e)) from None
+    if track and (summary.stored or summary.replaced or summary.pruned):
+        from . import store
+        from .track import rebuild
+
+        try:
+            click.echo(f"register: {rebuild(store.connect(db_path)).lines()[0]}", err=True)
+        except PipelineError as e:
+            raise click.ClickException(str(e)) from None
     click.echo(summary.line(db_path))
     if summary.failed and not (summary.stored or summary.replaced or summary.unchanged):
         sys.exit(1)
@@ -193,3 +208,251 @@ def evaluate(gold_dir: Path, verbose: bool, split: bool):
                     click.echo("\n".join(log))
         click.echo(f"== {name}")
         click.echo("\n".join(report.lines()))
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file written by ingest.",
+)
+as_of_option = click.option(
+    "--as-of",
+    callback=_date,
+    help="Compute statuses on this date (YYYY-MM-DD), leaving out later meetings. Default: the latest meeting stored.",
+)
+
+
+def _open_store(db_path: Path):
+    from . import store
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such database; run `python -m pipeline ingest` first")
+    return store.connect(db_path)
+
+
+@cli.command()
+@db_option
+@as_of_option
+def track(db_path: Path, as_of: str | None):
+    """(Re)build the action register from the stored documents and items.
+
+    Derives the actions, owners, item_owners, action_updates, recommendation_links,
+    document_meetings and meeting_calendar tables in one transaction, and
+    prints a summary per committee. Running it again on the same store
+    writes the same rows. See docs/tracking.md.
+
+    \b
+    Examples:
+      python -m pipeline track --db build/minutes.db
+      python -m pipeline track --db build/minutes.db --as-of 2025-03-31
+    """
+    from .track import rebuild
+
+    db = _open_store(db_path)
+    try:
+        summary = rebuild(db, as_of)
+    except PipelineError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo("\n".join(summary.lines()))
+
+
+@cli.command()
+@click.argument("refs", nargs=-1)
+@db_option
+@as_of_option
+@click.option("--committee", "-k", help="Only actions of committees or councils whose name or id contains this.")
+@click.option(
+    "--only",
+    type=click.Choice(["open", "overdue", "updated", "done"]),
+    multiple=True,
+    help="Only actions with this status (repeatable).",
+)
+@click.option("--list", "as_list", is_flag=True, help="List the actions, one per line, after the summary.")
+def status(refs, db_path: Path, as_of: str | None, committee: str | None, only: tuple[str, ...], as_list: bool):
+    """Recompute statuses; print a summary per committee, or one action with its evidence.
+
+    REFS are action references as printed by --list (CYPS/2025-01-14/3) or
+    item ids. Each is shown with its owner, due date, status, the one-line
+    reason and every later passage linked to it.
+
+    \b
+    Examples:
+      python -m pipeline status --db build/minutes.db
+      python -m pipeline status --db build/minutes.db --list --only overdue
+      python -m pipeline status CYPS/2025-01-14/3 --db build/minutes.db
+    """
+    from .track import rebuild
+    from .track.register import describe, find_action, list_actions
+
+    db = _open_store(db_path)
+    try:
+        summary = rebuild(db, as_of)
+    except PipelineError as e:
+        raise click.ClickException(str(e)) from None
+    if refs:
+        missing = []
+        for ref in refs:
+            action = find_action(db, ref)
+            if action is None:
+                missing.append(ref)
+                continue
+            click.echo("\n".join(describe(action)))
+        if missing:
+            raise click.ClickException(f"{db_path}: no action {', '.join(missing)} (see `status --list`)")
+        return
+    click.echo("\n".join(summary.lines()))
+    if as_list or committee or only:
+        click.echo("\n".join(list_actions(db, committee, only)))
+
+
+@cli.group()
+def fetch():
+    """Fetch minutes from council web services into the database (see docs/sources.md)."""
+
+
+@fetch.command("moderngov")
+@click.option("--site", required=True, help="The ModernGov site's address, e.g. https://democracy.example.gov.uk.")
+@click.option("--committee", "-k", help="A committee's id or title. Default: every committee on the site.")
+@click.option(
+    "--from", "date_from", callback=_date, help="First meeting date, YYYY-MM-DD. Default: a year before --to."
+)
+@click.option("--to", "date_to", callback=_date, help="Last meeting date, YYYY-MM-DD. Default: today.")
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file to write.",
+)
+@click.option("--council", "-c", help="The council's name for the metadata. Default: the site's host name.")
+@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Seconds between requests.")
+@click.option("--user-agent", help="User-Agent header; name yourself and a contact. Default: the project's own.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0, max=10),
+    default=3,
+    show_default=True,
+    help="Further attempts after a timeout, dropped connection, 429 or 5xx (with backoff).",
+)
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Ask for every meeting in full, ignoring earlier ETags (unchanged minutes are still not stored again).",
+)
+def fetch_moderngov(
+    site, committee, date_from, date_to, db_path: Path, council, delay, user_agent, timeout, retries, refresh
+):
+    """Fetch the published minutes of a ModernGov site's meetings and store them.
+
+    Calls the site's web service (mgWebService.asmx: GetCommittees,
+    GetMeetings, GetMeeting); each meeting with published minutes is read,
+    extracted and stored like an ingested file, under the name
+    moderngov://<host>/meeting/<id>. Restricted items are never fetched.
+    A second run asks conditionally and stores only what changed. A failing
+    meeting is named on one line, recorded in ingest_errors and sources, and
+    the run goes on.
+
+    \b
+    Examples:
+      python -m pipeline fetch moderngov --site https://democracy.example.gov.uk \\
+          --committee "Cabinet" --from 2024-01-01 --db build/minutes.db
+      python -m pipeline fetch moderngov --site https://democracy.example.gov.uk \\
+          --committee 130 --delay 2 --user-agent "MinutesBot/1.0 (you@example.org)"
+    """
+    from .sources.http import DEFAULT_USER_AGENT, Client
+    from .sources.moderngov import fetch as fetch_site
+    from .sources.moderngov import site_base
+
+    try:
+        site_base(site)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--site") from None
+    if date_from and date_to and date_from > date_to:
+        raise click.UsageError(f"--from {date_from} is after --to {date_to}")
+    client = Client(user_agent=user_agent or DEFAULT_USER_AGENT, delay=delay, timeout=timeout, retries=retries)
+    try:
+        summary = fetch_site(
+            site,
+            db_path,
+            committee=committee,
+            date_from=date_from,
+            date_to=date_to,
+            council=council,
+            client=client,
+            refresh=refresh,
+            echo=lambda m: click.echo(m, err=True),
+        )
+    except PipelineError as e:  # no such committee, or the database stayed locked by another writer
+        raise click.ClickException(str(e)) from None
+    click.echo(summary.line(db_path))
+    if summary.failed and not summary.succeeded:
+        sys.exit(1)
+
+
+@cli.command("action-log")
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file written by ingest and track.",
+)
+@click.option("--committee", "-k", help="Committee: its name or part of it, its id, or its reference initials (CYPS).")
+@click.option("--council", "-c", help="Council: narrows --committee; alone, the council meeting as one body.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["docx", "csv", "md"]), default="docx", show_default=True, help="Output."
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write. Default: build/outstanding-actions-<initials>-<date>.docx; CSV and Markdown go to stdout.",
+)
+@click.option(
+    "--site-url",
+    default="http://127.0.0.1:8001",
+    show_default=True,
+    envvar="MINUTES_SITE_URL",
+    show_envvar=True,
+    help="Address of the published site, for the links to each action's passage.",
+)
+def action_log(db_path: Path, committee: str | None, council: str | None, fmt: str, out: Path | None, site_url: str):
+    """Write a committee's "Outstanding actions" appendix for its next agenda pack.
+
+    One row per action not yet reported done (open, overdue or updated), oldest
+    meeting first: reference, meeting, minute, action, owner, due, status,
+    latest update and a link to the source passage. Reads the action register
+    built by `python -m pipeline track`; the database is opened read-only.
+
+    \b
+    Examples:
+      python -m pipeline action-log --committee CYPS --format docx
+      python -m pipeline action-log -k "Children and Young People" -c Northmoor --format md
+      python -m pipeline action-log --council "Kelsbury Town Council" --format csv -o kelsbury.csv
+    """
+    import sqlite3
+
+    import sqlite_utils
+
+    from .action_log import action_log as build_log
+    from .action_log import write
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such database; run `python -m pipeline ingest` first")
+    db = sqlite_utils.Database(sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True))
+    try:
+        log = build_log(db, db_path, committee, council, site_url)
+    except PipelineError as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        db.close()
+    written = write(log, fmt, out, sys.stdout)
+    if written:
+        n = len(log.rows)
+        click.echo(f"{n} outstanding action{'s' if n != 1 else ''} of {log.body.name} written to {written}", err=True)

@@ -31,3 +31,7 @@ class BadManifest(PipelineError):
 
 class StoreLocked(PipelineError):
     """The database stayed locked by another writer past the busy timeout."""
+
+
+class BadDatabase(PipelineError):
+    """The --db file exists but is not an SQLite database."""

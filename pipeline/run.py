@@ -7,7 +7,7 @@ from pathlib import Path
 from .document import Document, Metadata
 from .extract import extract
 from .meta import infer_meta
-from .readers import read
+from .readers import MAX_PAGES, read
 from .structure import structure
 
 
@@ -18,13 +18,14 @@ def run(
     data: bytes | None = None,
     nlp=None,
     infer: bool = True,
+    max_pages: int = MAX_PAGES,
 ) -> Document:
     """Read, structure and extract one file. Raises a PipelineError subclass on bad input.
 
     :param infer: fill gaps in ``meta`` (council, committee, meeting date) from the document's own header,
         so "within 14 days" resolves even when nobody passed ``--meeting-date``.
     """
-    doc = read(path, meta, data=data)
+    doc = read(path, meta, data=data, max_pages=max_pages)
     if infer:
         doc = doc.with_(meta=infer_meta(doc))
     return extract(structure(doc), nlp)

@@ -4,25 +4,39 @@ Tables: councils, committees, meetings, documents (with full text),
 agenda_items, items (with the start/end span of its source text in the
 document's text) and ingest_errors. A document is identified by its path;
 its rows are written in one transaction, so a reader never sees half a
-document and a changed file replaces its old rows atomically.
+document, a process killed mid-write leaves the previous state, and a
+changed file replaces its old rows atomically.
+
+Several processes may write at once: the database is in WAL mode, every
+write transaction starts with ``BEGIN IMMEDIATE`` (so two writers queue
+instead of deadlocking), and a writer waits for the lock with backoff up
+to the busy timeout before giving up with :class:`StoreLocked`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import random
 import re
 import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from .document import Document
-from .errors import StoreLocked
+from .errors import BadDatabase, StoreLocked
 
 BUSY_TIMEOUT_MS = 30_000
 SCHEMA_VERSION = 1
+BACKOFF_FIRST_S = 0.01  # the first wait after SQLITE_BUSY; it doubles up to BACKOFF_MAX_S
+BACKOFF_MAX_S = 0.5
+TABLES_BY_DOCUMENT = ("items", "agenda_items", "documents")  # delete order: items point at agenda_items
 
 
 def slug(text: str) -> str:
@@ -30,28 +44,123 @@ def slug(text: str) -> str:
 
 
 def document_id(path: str) -> str:
-    """Stable id from the file's resolved path: re-ingesting the same path updates the same rows."""
-    return hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:16]
+    """Stable id from the file's resolved path: re-ingesting the same path updates the same rows.
+
+    Fetched sources ("moderngov://host/meeting/101") are ids already and are not resolved against the
+    working directory, so a fetch run from cron elsewhere updates the same rows.
+    """
+    key = str(path) if "://" in str(path) else str(Path(path).resolve())
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
-def connect(db_path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the database in WAL mode with a busy timeout, schema ensured."""
+def connect(db_path: str | Path, *, timeout: float = BUSY_TIMEOUT_MS / 1000) -> sqlite_utils.Database:
+    """Open (creating if needed) the database in WAL mode with a busy timeout, schema ensured.
+
+    :param timeout: seconds a write waits for another writer's lock before :class:`StoreLocked`.
+    """
     path = Path(db_path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    if path.is_file() and path.stat().st_size >= 16:
+        with open(path, "rb") as f:
+            if f.read(16) != b"SQLite format 3\x00":
+                raise BadDatabase(f"{path}: not an SQLite database; give --db a new file or an existing database")
+    conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
     db = sqlite_utils.Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     db.execute("PRAGMA foreign_keys = ON")
     if path.name != ":memory:":
-        db.enable_wal()
+        _retry(db, lambda: db.execute("PRAGMA journal_mode = wal"))
     ensure_schema(db)
     return db
 
 
+def db_file(db: sqlite_utils.Database) -> str:
+    """The database's file name, for messages that must start with a path."""
+    rows = db.execute("PRAGMA database_list").fetchall()
+    return next((r[2] for r in rows if r[1] == "main" and r[2]), ":memory:")
+
+
+def _is_busy(e: sqlite3.OperationalError) -> bool:
+    # SQLITE_BUSY and its extended codes (RECOVERY, SNAPSHOT, TIMEOUT) all read "database is locked/busy"
+    code = getattr(e, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(e) or "busy" in str(e)
+
+
+def _retry(db: sqlite_utils.Database, attempt, what: str = "write"):
+    """Run ``attempt()`` until it stops failing with SQLITE_BUSY, backing off up to the busy timeout.
+
+    SQLite's own busy handler already waits on most locks, but some SQLITE_BUSY results skip it
+    (a WAL snapshot gone stale, recovery by another connection), so they are retried here.
+    """
+    timeout = db.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+    deadline = time.monotonic() + timeout
+    wait = BACKOFF_FIRST_S
+    while True:
+        try:
+            return attempt()
+        except sqlite3.OperationalError as e:
+            if not _is_busy(e):
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreLocked(
+                    f"{db_file(db)}: database is locked by another writer; gave up after {timeout:g} s ({e})"
+                ) from None
+        time.sleep(min(wait * random.uniform(0.5, 1.5), max(deadline - time.monotonic(), 0)))
+        wait = min(wait * 2, BACKOFF_MAX_S)
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception (the write lock is taken up front).
+
+    :raises StoreLocked: when another writer holds the lock past the busy timeout.
+    """
+    _retry(db, lambda: db.execute("BEGIN IMMEDIATE"))
+    try:
+        yield
+        _retry(db, lambda: db.execute("COMMIT"))
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the tables, indexes, full-text indexes and triggers, all in one transaction.
+
+    Two ingests started at once on a new file must not both build the schema: sqlite-utils
+    commits after each statement, and a second ``enable_fts`` would drop the first one's
+    index while it is being filled. So the statements are worked out once on an in-memory
+    database by :func:`create_schema` and replayed here under the write lock.
+    """
     if db["items"].exists():
         return
+    with transaction(db):
+        if db.execute("select 1 from sqlite_master where type = 'table' and name = 'items'").fetchone():
+            return  # another process created it while this one waited for the lock
+        for statement in schema_statements():
+            db.execute(statement)
+
+
+@cache
+def schema_statements() -> tuple[str, ...]:
+    """The CREATE statements of the schema, in creation order, without FTS5's own shadow tables."""
+    mem = sqlite_utils.Database(memory=True)
+    create_schema(mem)
+    rows = mem.execute("select type, name, sql from sqlite_master where sql is not null order by rowid").fetchall()
+    virtual = [name for kind, name, sql in rows if kind == "table" and sql.upper().startswith("CREATE VIRTUAL TABLE")]
+    # FTS5 makes <name>_data, _idx, _docsize and _config itself when the virtual table is created
+    shadow = {name for _, name, _ in rows if any(name.startswith(v + "_") for v in virtual)}
+    statements = tuple(sql for _, name, sql in rows if name not in shadow)
+    mem.close()
+    return statements
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    """Build the schema with sqlite-utils (on an empty database; see :func:`ensure_schema`)."""
     db["councils"].create({"id": str, "name": str}, pk="id", if_not_exists=True)
     db["committees"].create(
         {"id": str, "council_id": str, "name": str},
@@ -112,6 +221,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 
 def stored_sha(db: sqlite_utils.Database, path: str) -> str | None:
+    """The sha256 stored for the document at ``path``, or None when it has not been stored."""
     rows = list(db.query("select sha256 from documents where id = ?", [document_id(path)]))
     return rows[0]["sha256"] if rows else None
 
@@ -179,39 +289,104 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]], i
     db.conn.executemany(sql, [[r[c] for c in cols] for r in rows])
 
 
+def _delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
+    # inside the caller's transaction; items first, as they point at agenda_items
+    for table, key in zip(TABLES_BY_DOCUMENT, ("document_id", "document_id", "id")):
+        db.execute(f"delete from [{table}] where [{key}] = ?", [doc_id])
+
+
 def save(db: sqlite_utils.Database, doc: Document) -> str:
     """Store one document and its items in a single transaction, replacing any earlier version.
 
-    Returns "stored", "replaced" or "unchanged".
+    Another process may have stored the same bytes since the caller checked :func:`stored_sha`;
+    the check is repeated under the write lock, so two ingests of one file store it once.
+
+    :returns: "stored", "replaced" or "unchanged".
+    :raises StoreLocked: when another writer holds the lock past the busy timeout.
     """
     doc_id = document_id(doc.source)
     rows = document_rows(doc)
-    try:
-        db.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as e:
-        raise StoreLocked(f"{db.conn}: database is locked ({e})") from None
-    try:
-        old = list(db.execute("select sha256 from documents where id = ?", [doc_id]).fetchall())
-        if old and old[0][0] == doc.sha256:
-            db.execute("ROLLBACK")
+    with transaction(db):
+        old = db.execute("select sha256 from documents where id = ?", [doc_id]).fetchone()
+        if old and old[0] == doc.sha256:
             return "unchanged"
         if old:
-            db.execute("delete from items where document_id = ?", [doc_id])
-            db.execute("delete from agenda_items where document_id = ?", [doc_id])
-            db.execute("delete from documents where id = ?", [doc_id])
+            _delete_document(db, doc_id)
         for table in ("councils", "committees", "meetings", "documents", "agenda_items", "items"):
             _insert(db, table, rows[table], ignore=table in ("councils", "committees", "meetings"))
         db.execute("delete from ingest_errors where path = ?", [doc.source])
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return "replaced" if old else "stored"
 
 
 def record_error(db: sqlite_utils.Database, path: str, error: Exception, sha256: str | None = None) -> None:
-    """Remember why a file could not be ingested (one row per path, latest reason wins)."""
-    db["ingest_errors"].upsert(
-        {"path": str(path), "sha256": sha256, "error": type(error).__name__, "reason": str(error), "at": _now()},
-        pk="path",
-    )
+    """Remember why a file could not be ingested (one row per path, latest reason wins).
+
+    The reason is the error's message on one line: it is shown as-is on the public site.
+    """
+    reason = " ".join(str(error).split())
+    with transaction(db):
+        db.execute(
+            "insert or replace into ingest_errors (path, sha256, error, reason, at) values (?, ?, ?, ?, ?)",
+            [str(path), sha256, _error_name(error), reason, _now()],
+        )
+
+
+def _error_name(error: Exception) -> str:
+    from .errors import PipelineError
+
+    # anything that is not one of the pipeline's own failure kinds is a bug in a reader or the extractor
+    return type(error).__name__ if isinstance(error, PipelineError) else "InternalError"
+
+
+def missing_documents(db: sqlite_utils.Database, folders: Iterable[str | Path]) -> list[tuple[str, str]]:
+    """(id, path) of stored documents under ``folders`` whose files are no longer on disk.
+
+    A stored path is resolved against the current directory; when that does not give back the
+    document's id, it was ingested from elsewhere, so whether it is missing cannot be told and
+    it is left out (pruning must never remove a document because of where it is run from).
+    """
+    roots = [Path(f).resolve() for f in folders]
+    if not roots:
+        return []
+    out = []
+    for doc_id, path in db.execute("select id, path from documents order by path").fetchall():
+        if "://" in path:
+            continue  # fetched from a web service, not a file: never pruned as missing from disk
+        resolved = Path(path).resolve()
+        if document_id(path) != doc_id or not any(resolved.is_relative_to(r) for r in roots):
+            continue
+        if not resolved.exists():
+            out.append((doc_id, path))
+    return out
+
+
+def prune(db: sqlite_utils.Database, doc_ids: Iterable[str]) -> int:
+    """Delete documents with their agenda items and items, all in one transaction; returns how many."""
+    ids = list(doc_ids)
+    with transaction(db):
+        for doc_id in ids:
+            _delete_document(db, doc_id)
+    return len(ids)
+
+
+def check(db: sqlite_utils.Database) -> list[str]:
+    """Problems with the stored data, empty when it is whole: what the crash and concurrency tests demand.
+
+    Checks SQLite's own integrity and foreign keys, that each document has exactly its
+    ``n_items`` items (no half-written document), that every item's ``source_text`` is the
+    document text at its span, and that the full-text indexes match their tables.
+    """
+    problems = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"]
+    problems += [f"foreign key: {tuple(r)}" for r in db.execute("PRAGMA foreign_key_check").fetchall()]
+    sql = """select d.path, d.n_items, count(i.id) from documents d left join items i on i.document_id = d.id
+             group by d.id having count(i.id) != d.n_items"""
+    problems += [f"{p}: n_items is {n} but {k} items are stored" for p, n, k in db.execute(sql).fetchall()]
+    sql = """select i.id from items i join documents d on d.id = i.document_id
+             where substr(d.text, i.start + 1, i.end - i.start) != i.source_text"""
+    problems += [f"{r[0]}: source_text is not the document text at its span" for r in db.execute(sql).fetchall()]
+    for table in ("items", "documents"):
+        try:
+            db.execute(f"insert into [{table}_fts]([{table}_fts]) values ('integrity-check')")
+        except sqlite3.DatabaseError as e:
+            problems.append(f"{table}_fts: {e}")
+    return problems

@@ -21,6 +21,7 @@ __all__ = ["extract", "find_candidates"]
 # "(b) requests the Policy Officer to investigate": a sub-point that opens with the verb reads to the tagger
 # like a plural noun ("requests"); giving it back the subject its lead-in dropped makes it parse as a clause.
 STANDIN_SUBJECT = "The Committee "
+PARSE_LIMIT = 2000
 # narrative "would"/"will" sentences are kept only when the parse shows a promise (see owners.is_commitment)
 COMMITMENT_RULES = {"would-future"}
 VERB_FIRST = re.compile(r"^[a-z]+s\b(?!\s+(?:of|to\b))")
@@ -43,7 +44,9 @@ def extract(doc: Document, nlp=None) -> Document:
     nxt = next_meeting_date(doc.text, base)
     cands = [_with_subject(c) for c in cands]
     sentences = list(dict.fromkeys(c.sentence for c in cands))
-    parsed = dict(zip(sentences, nlp.pipe(sentences, batch_size=64)))
+    # a "sentence" can be a whole page when a file has no full stops; the owner is named near the clause's start,
+    # and parsing 280 KB at once costs seconds and a gigabyte, so the parser sees at most PARSE_LIMIT characters
+    parsed = dict(zip(sentences, nlp.pipe((s[:PARSE_LIMIT] for s in sentences), batch_size=64)))
     items = []
     for c in cands:
         if c.rule in COMMITMENT_RULES and not is_commitment(parsed[c.sentence], c.body_start):

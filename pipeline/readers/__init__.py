@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -54,6 +56,64 @@ def _looks_binary(head: bytes) -> bool:
     return control > max(8, len(head) // 20)
 
 
+def load(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file, refusing anything that could hang or exhaust memory.
+
+    A FIFO named ``minutes.txt`` would block a plain ``read_bytes()`` forever and a device
+    would never end, so the file is opened without blocking and must be a regular file;
+    one that grows past ``max_bytes`` while it is read is refused too.
+
+    :raises UnreadableDocument: missing, unreadable, not a regular file, or too large.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise UnreadableDocument(f"{path}: cannot read file ({e.strerror or e})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableDocument(f"{path}: not a regular file ({_file_kind(info.st_mode)})")
+        if info.st_size > max_bytes:
+            raise UnreadableDocument(f"{path}: file is {_mib(info.st_size)} MiB, over the {_mib(max_bytes)} MiB limit")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(max_bytes + 1)
+    except OSError as e:
+        raise UnreadableDocument(f"{path}: cannot read file ({e.strerror or e})") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise UnreadableDocument(f"{path}: file grew past the {_mib(max_bytes)} MiB limit while it was read")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
+    kinds += ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.0f}"
+
+
+def count_pdf_pages(data: bytes) -> int | None:
+    """The page count a PDF declares, read by pdfium without parsing any page; None if pdfium cannot open it.
+
+    pdfplumber builds an object per page just to count them, which takes seconds for an
+    agenda pack of thousands; pdfium reads the page tree's /Count.
+    """
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
+        return None  # encrypted or damaged: the PDF reader explains which
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
 def read(
     path: str | Path,
     meta: Metadata | None = None,
@@ -64,25 +124,22 @@ def read(
     """Read one file (or its ``data``) into a Document of blocks.
 
     :param meta: what is known from outside the text; the reader's own findings fill its gaps.
+    :param max_pages: a PDF with more pages is refused before any page is parsed.
     :raises PipelineError: with a one-line message starting with the path.
     """
     path = Path(path)
     if data is None:
-        try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                raise UnreadableDocument(
-                    f"{path}: file is {size // 2**20} MiB, over the {MAX_BYTES // 2**20} MiB limit"
-                )
-            data = path.read_bytes()
-        except OSError as e:
-            raise UnreadableDocument(f"{path}: cannot read file ({e.strerror or e})") from None
+        data = load(path)
+    elif len(data) > MAX_BYTES:
+        raise UnreadableDocument(f"{path}: file is {_mib(len(data))} MiB, over the {_mib(MAX_BYTES)} MiB limit")
     if not data.strip():
         raise EmptyDocument(f"{path}: empty file")
     try:
         fmt = sniff(data)
     except UnsupportedFormat as e:
         raise UnsupportedFormat(f"{path}: {e}") from None
+    if fmt == "pdf" and (pages := count_pdf_pages(data)) is not None and pages > max_pages:
+        raise UnreadableDocument(f"{path}: PDF has {pages} pages, over the limit of {max_pages}")
     reader = _reader(fmt)
     try:
         doc = reader(data, path, max_pages=max_pages) if fmt == "pdf" else reader(data, path)

@@ -338,10 +338,6 @@ def test_an_unknown_committee_is_named(fake, tmp_path):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store.document_id resolves paths against the working directory; moderngov:// names need to be kept as they are",
-)
 def test_a_fetch_from_another_directory_updates_the_same_documents(fetcher, tmp_path):
     fetcher(committee="10")
     here = os.getcwd()
