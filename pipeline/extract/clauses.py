@@ -44,7 +44,7 @@ WHO_ONLY = re.compile(r"^[A-Z][\w.'’\- ]{0,60}(?:\s*(?:/|&|,|and)\s*[A-Z][\w.'
 _ABBREV = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bCllr)(?<!\bNo)(?<!\bCllrs)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bSt)(?<!\bapprox)(?<!\bvs)(?<!\b[A-Z])"
 SENTENCE_END = re.compile(_ABBREV + r"[.!?]+[\"'’”)]*\s+(?=[A-Z0-9(\"'‘“•·])|\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])")
 INLINE_POINT = re.compile(r"(?:(?<=^)|(?<=[\s;:,]))\(?(?P<n>[a-z]|i{1,3}|iv|vi{0,3}|ix|x|\d{1,2})\)\s+")
-LIST_CONTINUES = re.compile(r"^(?:that\b|to\b|[a-z])")
+LIST_CONTINUES = re.compile(r"^(?:[Tt]hat\b|[Tt]o\b|[a-z])")
 SPLIT_AND_THAT = re.compile(r"(?:,\s*|;\s*|\s+)and\s+(?:also\s+)?that\s+", re.I)
 SPLIT_AND = re.compile(r"\s+and\s+(?=(?:the|a|an|this|these|it|members|officers)\b)", re.I)
 MODAL = re.compile(r"\b(?:would|will|should|be|to\s+be)\s+\w+", re.I)
@@ -473,7 +473,9 @@ class _Walker:
                 return False
             if re.search(r"\bsuggest(?:ed|ion|s)\b", sent[: m.start()], re.I):
                 return False  # proposals the minutes do not record as agreed are not items
-            if rule == "would-future" and PAST_EVENT.search(sent[max(0, m.start() - 60) : m.end()]):
+            # "The service had already begun the draft … and would be sent": the clause is history
+            clause = re.split(r"(?i)\b(?:that|but|however)\b", sent[: m.start()])[-1]
+            if rule == "would-future" and PAST_EVENT.search(clause + sent[m.start() : m.end()]):
                 return False
             if rule == "would-future" and re.search(
                 r"\b(?:if|whether|unless|how|what|why)\b[^,]*$", sent[: m.start()], re.I

@@ -332,6 +332,8 @@ def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False, context=
         span = _agent_of(verb, body_start)
     if span is None:
         span = _leading_owner(doc, body_start)
+    if span is None:
+        span = _passive_agent(doc, body_start)
     if span is None and allow_sayer and verb is not None:
         span = _sayer(verb)
     if span is not None and len(span) == 1 and span[0].lower_ in PERSONAL_PRONOUNS:
@@ -351,6 +353,16 @@ def _widen(span: Span) -> Span:
         if s.start < span.end and span.start < s.end and len(s) > len(best) and s.end >= span.end:
             best = span.doc[min(s.start, span.start) : max(s.end, span.end)]
     return best
+
+
+def _passive_agent(doc: Doc, start: int) -> Span | None:
+    """ "church footpath blocked to be chased up by clerk": a "by" agent of any passive verb in the clause."""
+    for t in doc:
+        if t.idx >= start and t.dep_ == "agent" and _children(t.head, "auxpass") and t.head.lemma_ not in RECEIVING:
+            for p in _children(t, "pobj"):
+                if span := _owner(p):
+                    return span
+    return None
 
 
 def _antecedent(doc: Doc | None) -> Span | None:
