@@ -28,7 +28,7 @@ db: $(DB)
 
 serve: $(DB)
 	# read-only (docs/safety.md): immutable file, canned queries but no arbitrary SQL, 1 s a query, 1000 rows a page
-	$(VENV)/bin/datasette serve -i $(DB) -m datasette_metadata.json -h 127.0.0.1 -p 8001 \
+	$(VENV)/bin/datasette serve -i $(DB) -m datasette_metadata.json --plugins-dir pipeline/publish/plugins -h 127.0.0.1 -p 8001 \
 		--setting default_allow_sql off --setting sql_time_limit_ms 1000 \
 		--setting max_returned_rows 1000 --setting allow_download off
 
@@ -39,7 +39,7 @@ else
 	$(MAKE) serve
 endif
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed chromium
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed
@@ -63,3 +63,22 @@ clean:
 .PHONY: bench
 bench: $(VENV)/.installed
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Debian's Chromium for the browser tests and screenshots (Playwright's own browsers are never downloaded).
+# Installed with apt-get where missing and possible; otherwise the browser tests skip and say why.
+chromium:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -q && apt-get install -y -q chromium; \
+		else \
+			echo "chromium: /usr/bin/chromium is missing and cannot be installed here (needs root and apt-get); browser tests will be skipped"; \
+		fi; }
+
+# The three journeys walked in Chromium against a real `datasette serve` (tests/browser, marker `browser`).
+test-browser: $(VENV)/.installed chromium
+	$(PY) -m pytest -q -m browser tests/browser
+
+# Journey screenshots for the README (docs/publishing.md lists them).
+screenshots: $(DB) chromium
+	$(PY) -m pipeline.publish.screenshots --db $(DB) --out docs/img
+.PHONY: chromium test-browser screenshots

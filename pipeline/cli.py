@@ -164,15 +164,16 @@ def ingest(
         )
     except PipelineError as e:  # the database stayed locked by another writer
         raise click.ClickException(str(e)) from None
+    line = summary.line(db_path)
     if track and (summary.stored or summary.replaced or summary.pruned):
         from . import store
         from .track import rebuild
 
         try:
-            click.echo(f"register: {rebuild(store.connect(db_path)).lines()[0]}", err=True)
+            line += f"; register {rebuild(store.connect(db_path)).lines()[0]}"
         except PipelineError as e:
             raise click.ClickException(str(e)) from None
-    click.echo(summary.line(db_path))
+    click.echo(line)
     if summary.failed and not (summary.stored or summary.replaced or summary.unchanged):
         sys.exit(1)
 

@@ -31,6 +31,7 @@ import sqlite_utils
 
 from .document import Document
 from .errors import BadDatabase, StoreLocked
+from .themes import theme_for
 
 BUSY_TIMEOUT_MS = 30_000
 SCHEMA_VERSION = 1
@@ -137,12 +138,32 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     database by :func:`create_schema` and replayed here under the write lock.
     """
     if db["items"].exists():
+        _migrate(db)
         return
     with transaction(db):
         if db.execute("select 1 from sqlite_master where type = 'table' and name = 'items'").fetchone():
             return  # another process created it while this one waited for the lock
         for statement in schema_statements():
             db.execute(statement)
+
+
+ADDED_COLUMNS = {"theme": "text", "page": "integer"}  # items columns added after the first release
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    """Bring a database made by an earlier version up to this schema (new columns, themes filled in)."""
+    have = {r[1] for r in db.execute("pragma table_info(items)").fetchall()}
+    missing = {c: t for c, t in ADDED_COLUMNS.items() if c not in have}
+    if not missing:
+        return
+    with transaction(db):
+        have = {r[1] for r in db.execute("pragma table_info(items)").fetchall()}
+        for column, kind in missing.items():
+            if column not in have:
+                db.execute(f"alter table items add column [{column}] {kind}")
+    from .themes import backfill
+
+    backfill(db.conn)
 
 
 @cache
@@ -195,7 +216,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
             "id": str, "document_id": str, "agenda_item_id": str, "seq": int, "kind": str, "text": str,
             "action": int, "owner": str, "due": str, "due_text": str, "section": str, "rule": str,
             "council_id": str, "committee_id": str, "meeting_date": str, "agenda_item_title": str,
-            "minute_number": str, "start": int, "end": int, "source_text": str,
+            "minute_number": str, "start": int, "end": int, "source_text": str, "theme": str, "page": int,
         },
         pk="id",
         foreign_keys=[
@@ -263,6 +284,7 @@ def document_rows(doc: Document) -> dict[str, list[dict[str, Any]]]:
             {"id": f"{doc_id}:{a.index}", "document_id": doc_id, "idx": a.index, "number": a.number,
              "title": a.title, "start": a.char_start, "end": a.char_end}
         )  # fmt: skip
+    pages = [(b.char_start, b.char_end, b.page) for b in doc.blocks if b.page is not None]
     for seq, item in enumerate(doc.items):
         agenda = agendas.get(item.agenda_item) if item.agenda_item is not None else None
         rows["items"].append(
@@ -274,6 +296,8 @@ def document_rows(doc: Document) -> dict[str, list[dict[str, Any]]]:
                 "committee_id": committee_id, "meeting_date": m.meeting_date,
                 "agenda_item_title": agenda.title if agenda else None, "minute_number": agenda.number if agenda else None,
                 "start": item.char_start, "end": item.char_end, "source_text": doc.text[item.char_start : item.char_end],
+                "theme": theme_for(agenda.title if agenda else None, item.text, m.committee or m.council),
+                "page": next((p for a, b, p in pages if a <= item.char_start < b), None),
             }
         )  # fmt: skip
     return rows

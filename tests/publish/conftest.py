@@ -1,8 +1,9 @@
-"""Fixtures for the publication tests: one real database, served in-process by Datasette.
+"""Fixtures for the publication tests: one real database, served in-process by Datasette with the project's plugin.
 
 The database is built once per session by the real pipeline from the sample
 corpus (the .txt documents of corpus/manifest.csv, with their manifest metadata)
-plus one real file that cannot be ingested, so ingest_errors has a row.
+plus one real file that cannot be ingested, so ingest_errors has a row; then the
+action register is built over it, as `make db` does.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import httpx
 import pytest
 from datasette.app import Datasette
 
-from pipeline.ingest import Source, ingest_all, read_manifest
+from pipeline.ingest import Source, read_manifest
+from pipeline.publish import PLUGINS_DIR
+from pipeline.publish.sample import build
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO / ".." / "shared"
@@ -30,11 +33,11 @@ DB_NAME = "minutes"  # Datasette names a database after its file: build/minutes.
 
 @pytest.fixture(scope="session")
 def minutes_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Path of a minutes.db built by ingest_all from the manifest, the way `make db` builds build/minutes.db."""
+    """Path of a minutes.db built from the manifest and tracked, the way `make db` builds build/minutes.db."""
     # Only the .txt rows: the PDF/DOCX renderings repeat the same minutes and triple the build time.
     sources = [s for s in read_manifest(MANIFEST) if s.path.suffix == ".txt"] + [Source(UNREADABLE)]
     path = tmp_path_factory.mktemp("publish") / f"{DB_NAME}.db"
-    summary = ingest_all(sources, path, echo=lambda _: None)
+    summary = build(sources, path)
     assert summary.failed == 1 and summary.items > 0, summary
     return path
 
@@ -46,7 +49,7 @@ def metadata() -> dict:
 
 @pytest.fixture(scope="session")
 def ds(minutes_db: Path, metadata: dict) -> Datasette:
-    datasette = Datasette([str(minutes_db)], metadata=metadata)
+    datasette = Datasette([str(minutes_db)], metadata=metadata, plugins_dir=str(PLUGINS_DIR))
     asyncio.run(datasette.invoke_startup())
     return datasette
 

@@ -1,0 +1,9 @@
+"""Publication: the Datasette plugin, its templates, the serve command line and the screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
+METADATA = ROOT / "datasette_metadata.json"

@@ -1,0 +1,90 @@
+"""Start the published site as a real ``datasette serve`` process, for browser tests and screenshots.
+
+:func:`serve_command` is the one command line the Makefile, the tests and the screenshot
+script share; :func:`running` starts it on a free loopback port, waits until it answers and
+stops it afterwards.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import METADATA, PLUGINS_DIR, ROOT
+
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 30.0
+# the read-only settings of the Makefile's serve recipe (docs/safety.md): no arbitrary SQL, 1 s a query
+SETTINGS = {
+    "default_allow_sql": "off",
+    "sql_time_limit_ms": "1000",
+    "max_returned_rows": "1000",
+    "allow_download": "off",
+}
+
+
+class ServerFailed(RuntimeError):
+    """The datasette process exited or did not answer in time."""
+
+
+def datasette_bin() -> str:
+    """The datasette script next to the running Python (the project's .venv)."""
+    return str(Path(sys.executable).with_name("datasette"))
+
+
+def serve_command(db: Path, *, port: int, host: str = HOST, immutable: bool = True) -> list[str]:
+    """``datasette serve`` over ``db`` with the project's metadata, plugin and settings."""
+    cmd = [datasette_bin(), "serve"]
+    cmd += ["-i", str(db)] if immutable else [str(db)]
+    cmd += ["-m", str(METADATA), "--plugins-dir", str(PLUGINS_DIR), "-h", host, "-p", str(port)]
+    for name, value in SETTINGS.items():
+        cmd += ["--setting", name, value]
+    return cmd
+
+
+def free_port(host: str = HOST) -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running(db: Path, *, port: int | None = None, log: Path | None = None) -> Iterator[str]:
+    """Serve ``db`` until the block ends; yields the base URL, e.g. ``http://127.0.0.1:40123/``.
+
+    :raises ServerFailed: when the process exits early or does not answer within START_TIMEOUT_S.
+    """
+    port = port or free_port()
+    url = f"http://{HOST}:{port}/"
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(serve_command(db, port=port), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                raise ServerFailed(f"{db}: datasette exited with code {proc.returncode} (log: {log})")
+            try:
+                with urllib.request.urlopen(url + "-/versions.json", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise ServerFailed(f"{db}: datasette did not answer on {url} in {START_TIMEOUT_S:g} s") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if log:
+            out.close()
