@@ -1,5 +1,6 @@
 """Extraction on the five seed documents and the sample corpus, checked against what the minutes say."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -78,13 +79,21 @@ def test_relative_due_date_needs_and_uses_the_meeting_date(corpus_path, nlp):
     assert from_header.due == "2025-06-24"
 
 
-@pytest.mark.parametrize(
-    ("gold_dir", "floor"),
-    [("corpus/gold", {"items": 0.88, "follow_up": 0.70}), ("../shared/eval/dev", {"items": 0.85, "follow_up": 0.70})],
-)
-def test_scores_do_not_fall_below_the_recorded_floor(gold_dir, floor, nlp):
-    """A regression guard, not a target: the floors sit just under the scores in docs/extraction.md."""
-    report = evaluate(sorted((ROOT / gold_dir).glob("*.json")), nlp=nlp)
-    assert report.summary["failed_documents"] == 0
-    assert report.summary["items"]["f1"] >= floor["items"]
-    assert report.summary["follow_up"]["f1"] >= floor["follow_up"]
+REACHED = json.loads((ROOT / "models" / "eval_scores.json").read_text(encoding="utf-8"))
+ALLOWED_DROP = 0.02
+
+
+@pytest.mark.parametrize(("name", "gold_dir"), [("corpus", "corpus/gold"), ("dev", "../shared/eval/dev")])
+def test_scores_do_not_fall_more_than_two_points_below_those_reached(name, gold_dir, nlp):
+    """A regression guard: models/eval_scores.json keeps the figures reached; raise them as extraction improves."""
+    s = evaluate(sorted((ROOT / gold_dir).glob("*.json")), nlp=nlp).summary
+    got = {
+        "items_f1": s["items"]["f1"],
+        "actions_f1": s["actions"]["f1"],
+        "follow_up_f1": s["follow_up"]["f1"],
+        "owner_accuracy": s["owner_accuracy"],
+        "due_accuracy": s["due_accuracy"],
+    }
+    assert s["failed_documents"] == 0
+    fallen = {k: (round(got[k], 3), v) for k, v in REACHED[name].items() if got[k] < v - ALLOWED_DROP}
+    assert fallen == {}
