@@ -160,10 +160,14 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
     if depth > 4:
         return None
     if verb.lemma_ in ASKING:
-        # "requests the Policy Officer to investigate", "the Director was asked to confirm"
-        for c in _children(verb, "dobj", "nsubjpass"):
+        # "requests the Policy Officer to investigate" names the doer; "X be asked to …" with no one named
+        # to ask leaves it open (ANNOTATION.md), unless the request is an authorisation ("be authorised to")
+        deps = ("dobj", "nsubjpass") if verb.lemma_ in ("authorise", "authorize", "empower", "mandate") else ("dobj",)
+        for c in _children(verb, *deps):
             if span := _owner(c):
                 return span
+        if _children(verb, "nsubjpass"):
+            return None
     if verb.lemma_ in DECIDING and not _children(verb, "nsubj"):
         # "To agree that the council will carry out …": the doer is in the agreed clause
         for c in _children(verb, "ccomp"):
