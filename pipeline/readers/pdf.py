@@ -1,27 +1,33 @@
 """PDF: rebuild paragraphs, numbered items and table rows from a page's words.
 
-pdfplumber gives words with positions. Words become lines (by vertical
-overlap), lines become blocks (by vertical gap, indent, font and numbering),
-and tables that pdfplumber finds become one ``table_row`` block per row, with
-their words kept out of the paragraphs. Running headers and footers ("Signed
-… Dated …", "Page 1 of 3", "BCC Minute 2 11/03/2026") are found because they
-repeat at the top or bottom of most pages once digits are masked, and are
-dropped, as are bare page numbers.
+pypdfium2 (PDFium, in C) reads each page's text layer: every character with
+its box, font and size, and every ruling line and rectangle. Those become the
+same character and edge records pdfplumber builds, so pdfplumber's word
+grouping and table finder run on them unchanged, without pdfminer's layout
+analysis, which cost ~0.1 s a page (see BENCHMARKS.md). Words become lines (by
+vertical overlap), lines become blocks (by vertical gap, indent, font and
+numbering), and tables found among the ruling lines become one ``table_row``
+block per row, with their words kept out of the paragraphs. Running headers
+and footers ("Signed … Dated …", "Page 1 of 3", "BCC Minute 2 11/03/2026") are
+found because they repeat at the top or bottom of most pages once digits are
+masked, and are dropped, as are bare page numbers.
 """
 
 from __future__ import annotations
 
-import io
+import ctypes
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from pathlib import Path
 
-import pdfplumber
 import pypdfium2
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2.raw as pdfium
+from pdfplumber.table import TableFinder
+from pdfplumber.utils import extract_text, extract_words
+from pdfplumber.utils.text import LIGATURES
 
 from ..document import BBox, Block, Document, Metadata, assemble
 from ..errors import UnreadableDocument
@@ -34,8 +40,8 @@ from .txt import join_lines
 # broomhill-cc-2025-09-11 ("SchoolTrafficPatrol:"). Pages with hardly any space
 # glyphs get a tolerance that scales with the font instead; used everywhere, that
 # splits words at wide kerning ("mini -" in sutton-coldfield-tc-2017-02-21).
-SPACED_WORDS = {"x_tolerance": 3, "y_tolerance": 3, "return_chars": True}
-UNSPACED_WORDS = {"x_tolerance_ratio": 0.15, "y_tolerance": 3, "return_chars": True}
+SPACED_WORDS = {"x_tolerance": 3, "y_tolerance": 3}
+UNSPACED_WORDS = {"x_tolerance_ratio": 0.15, "y_tolerance": 3}
 MIN_SPACE_SHARE = 0.05  # pages with fewer space glyphs than this share of their characters are "unspaced"
 GLUE_GAP = 0.1  # words closer than this many ems are one word split by a font change ("3" + superscript "rd")
 KERN_GAP = 0.3  # ems; a gap this small before "." or after "(" is kerning, not a word space
@@ -54,6 +60,8 @@ HEADING_MAX_WORDS = 14
 HEADING_MAX_LINES = 2
 NUMBERED_TITLE_WORDS = 8  # "21.01.05 Discussion regarding the procurement …" in plain type is still a title
 HEADING_SIZE_RATIO = 1.15  # this much bigger than body text reads as a heading even when not bold
+AXIS_TOL = 0.01  # points; a path segment this close to level or plumb is a ruling line
+MAX_FORM_DEPTH = 8  # form XObjects nest; deeper than this is a loop in a broken file
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _CID = re.compile(r"\(cid:\d+\)")
@@ -62,7 +70,27 @@ _END_SENTENCE = re.compile(r"[.!?:;]['’\"”)]*$")
 BULLET_GLYPHS = set("•▪◦●○■□➢➤►‣⁃")  # real bullets; a dash or number at the margin may just be wrapped text
 _CLOSING = set(".,;:!?)]’”%")
 _OPENING = set("([‘“£$")
+_CONTROL = {chr(i) for i in range(32) if not chr(i).isspace()}  # what an unmapped glyph often comes out as
 _PRIVATE_USE = re.compile(r"^[\ue000-\uf8ff]$")  # Symbol/Wingdings bullets come out as U+F0B7 and friends
+
+Matrix = tuple[float, float, float, float, float, float]  # a, b, c, d, e, f as in the PDF spec
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _by_address(func, restype, *argtypes):
+    """Re-declare a PDFium function to take plain addresses.
+
+    pypdfium2's bindings check and convert typed pointers on every call; the per-character
+    calls below run a few million times on a long PDF, and this halves what each costs.
+    """
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(func, ctypes.c_void_p).value)
+
+
+_VP, _INT = ctypes.c_void_p, ctypes.c_int
+_text_object_address = _by_address(pdfium.FPDFText_GetTextObject, _VP, _VP, _INT)  # None for PDFium's own chars
+_is_generated = _by_address(pdfium.FPDFText_IsGenerated, _INT, _VP, _INT)
+_has_map_error = _by_address(pdfium.FPDFText_HasUnicodeMapError, _INT, _VP, _INT)
+_loose_box = _by_address(pdfium.FPDFText_GetLooseCharBox, _INT, _VP, _INT, _VP)
 
 
 @dataclass
@@ -86,7 +114,7 @@ class Line:
 
 @dataclass
 class Row:
-    """One row of a table that pdfplumber found, its cells' text already cleaned."""
+    """One row of a table, its cells' text already cleaned."""
 
     cells: list[str]
     page: int
@@ -99,7 +127,7 @@ class Row:
 
 @dataclass
 class Page:
-    """What one page contributes, kept small so a long PDF never holds its pdfplumber objects."""
+    """What one page contributes, kept small so a long PDF never holds its page objects."""
 
     number: int
     height: float
@@ -110,6 +138,27 @@ class Page:
     bad_chars: int = 0  # glyphs with no Unicode mapping: "(cid:25)" or control characters
 
 
+@dataclass
+class PageView:
+    """A page as pdfplumber's word grouping and table finder read it.
+
+    ``chars`` and ``edges`` are records with pdfplumber's keys (``x0``, ``top``,
+    ``x1``, ``bottom``, …; origin at the top left, in points), so the same
+    algorithms run on what PDFium read.
+    """
+
+    number: int
+    width: float
+    height: float
+    chars: list[dict]
+    edges: list[dict]
+    images: int
+
+    @property
+    def bbox(self) -> BBox:
+        return (0.0, 0.0, self.width, self.height)
+
+
 def read_pdf(data: bytes, path: Path, max_pages: int = 2000) -> Document:
     """Read a PDF's text layer into blocks.
 
@@ -117,60 +166,40 @@ def read_pdf(data: bytes, path: Path, max_pages: int = 2000) -> Document:
     :raises UnreadableDocument: encrypted, over the page limit, scanned (no text
         layer), text in fonts with no Unicode mapping, or corrupt.
     """
+    pdf = _open(data, path)
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            n_pages = len(pdf.pages)
-            if n_pages == 0:
-                _explain_no_pages(data, path, max_pages)
-            _check_page_limit(path, n_pages, max_pages)
-            pages = [_read_page(page) for page in pdf.pages]
-    except PdfminerException as e:
-        cause = e.args[0] if e.args else e
-        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
-            raise UnreadableDocument(f"{path}: encrypted PDF (it needs a password to open)") from None
-        raise UnreadableDocument(f"{path}: corrupt or truncated PDF ({type(cause).__name__}: {cause})") from None
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise UnreadableDocument(f"{path}: encrypted PDF (it needs a password to open)") from None
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise UnreadableDocument(f"{path}: PDF has no pages")
+        _check_page_limit(path, n_pages, max_pages)
+        pages = [_read_page(page_view(pdf, i)) for i in range(n_pages)]
+    finally:
+        pdf.close()
     _check_text_layer(path, pages)
     drafts = blocks_from_pages(pages)
     text, blocks = assemble(drafts)
     return Document(source=str(path), sha256="", format="pdf", text=text, blocks=blocks, pages=n_pages, meta=Metadata())
 
 
+def _open(data: bytes, path: Path) -> pypdfium2.PdfDocument:
+    # PDFium opens PDFs encrypted with an empty user password (owner-only restrictions) as they are
+    try:
+        return pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as e:
+        if getattr(e, "err_code", None) == pdfium.FPDF_ERR_PASSWORD:
+            raise UnreadableDocument(f"{path}: encrypted PDF (it needs a password to open)") from None
+        raise UnreadableDocument(f"{path}: corrupt or truncated PDF ({_pdfium_reason(e)})") from None
+
+
+def _pdfium_reason(e: Exception) -> str:
+    # "Failed to load document (PDFium: Data format error)." -> "Data format error"
+    match = re.search(r"PDFium: ([^)]+)", str(e))
+    return match.group(1) if match else str(e).strip().splitlines()[0]
+
+
 def _check_page_limit(path: Path, n_pages: int, max_pages: int) -> None:
     if n_pages > max_pages:
         raise UnreadableDocument(f"{path}: PDF has {n_pages} pages, over the limit of {max_pages}")
-
-
-def _explain_no_pages(data: bytes, path: Path, max_pages: int) -> None:
-    """pdfminer found no pages; ask pdfium, which reads damaged page trees, what is really there.
-
-    milburn-pc-2016-accounts-scanned-no-text.pdf is six scanned pages that pdfminer sees as none.
-    """
-    try:
-        pdf = pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError as e:
-        raise UnreadableDocument(f"{path}: corrupt PDF with no readable pages ({e})") from None
-    try:
-        n_pages = len(pdf)
-        _check_page_limit(path, n_pages, max_pages)
-        has_text = any(_pdfium_chars(pdf[i]) for i in range(n_pages))
-    finally:
-        pdf.close()
-    if n_pages == 0:
-        raise UnreadableDocument(f"{path}: PDF has no pages")
-    if not has_text:
-        raise UnreadableDocument(f"{path}: scanned PDF with no text layer; OCR it first")
-    raise UnreadableDocument(f"{path}: PDF page tree is damaged; pdfminer finds none of its {n_pages} pages")
-
-
-def _pdfium_chars(page: pypdfium2.PdfPage) -> int:
-    textpage = page.get_textpage()
-    try:
-        return len(textpage.get_text_range().strip())
-    finally:
-        textpage.close()
-        page.close()
 
 
 def _check_text_layer(path: Path, pages: list[Page]) -> None:
@@ -183,33 +212,303 @@ def _check_text_layer(path: Path, pages: list[Page]) -> None:
         raise UnreadableDocument(f"{path}: text layer uses fonts with no Unicode mapping; OCR it first")
 
 
+# --- what PDFium sees on one page --------------------------------------------
+
+
+def page_view(pdf: pypdfium2.PdfDocument, index: int) -> PageView:
+    """Read page ``index`` (0-based) into characters and ruling edges, then let the page go."""
+    page = pdf[index]
+    try:
+        to_display, width, height = _display_transform(page)
+        textpage = pdfium.FPDFText_LoadPage(page.raw)
+        try:
+            chars = _chars(textpage, to_display, height)
+        finally:
+            pdfium.FPDFText_ClosePage(textpage)
+        edges, images = _page_objects(page, to_display, height)
+        return PageView(number=index + 1, width=width, height=height, chars=chars, edges=edges, images=images)
+    finally:
+        page.close()
+
+
+def _display_transform(page: pypdfium2.PdfPage) -> tuple[Matrix, float, float]:
+    """The matrix from PDF user space to the page as displayed (rotation applied), and its size.
+
+    The same matrix pdfminer starts every page with, so coordinates match pdfplumber's.
+    """
+    x0, y0, x1, y1 = page.get_mediabox()
+    x0, x1 = sorted((x0, x1))
+    y0, y1 = sorted((y0, y1))
+    rotation = page.get_rotation() % 360
+    if rotation == 90:
+        return (0.0, -1.0, 1.0, 0.0, -y0, x1), y1 - y0, x1 - x0
+    if rotation == 180:
+        return (-1.0, 0.0, 0.0, -1.0, x1, y1), x1 - x0, y1 - y0
+    if rotation == 270:
+        return (0.0, 1.0, -1.0, 0.0, y1, -x0), y1 - y0, x1 - x0
+    return (1.0, 0.0, 0.0, 1.0, -x0, -y0), x1 - x0, y1 - y0
+
+
+def _multiply(m: Matrix, n: Matrix) -> Matrix:
+    """The matrix that applies ``m`` first, then ``n``."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def _chars(textpage, to_display: Matrix, height: float) -> list[dict]:
+    """Every character PDFium found, as pdfplumber char records (text, box, size, font name, upright).
+
+    The spaces and line breaks PDFium adds of its own accord are left out: word gaps are
+    decided from the boxes, as pdfplumber decides them. A glyph with no Unicode mapping
+    reads "(cid:N)", as pdfminer prints it.
+    """
+    n = pdfium.FPDFText_CountChars(textpage)
+    if n <= 0:
+        return []
+    text = _page_text(textpage, n)
+    tp = ctypes.cast(textpage, ctypes.c_void_p).value
+    rect = pdfium.FS_RECTF()
+    rect_address = ctypes.addressof(rect)
+    fonts: dict[int, tuple[str, float, bool, bool, bool]] = {}
+    a, b, c, d, e, f = to_display
+    out = []
+    for i in range(n):
+        ch = text[i]
+        if ch in "\r\n":
+            continue
+        obj = _text_object_address(tp, i)
+        if obj is None:
+            # PDFium drops text objects that are only a space (Word draws many: maca-lead-the-change
+            # "Timmons (ET)") and puts a space of its own between the objects instead. The spaces it
+            # adds inside an object are its guesses at word gaps, left to the geometry as in pdfplumber.
+            if ch == " " and out:
+                out.append({**out[-1], "text": " ", "x0": out[-1]["x1"], "generated": True})
+            continue
+        if ch == " " and _is_generated(tp, i):
+            continue
+        font = fonts.get(obj)
+        if font is None:
+            font = fonts[obj] = _font(textpage, i, to_display)
+        fontname, size, upright, bold, unmapped = font
+        if ch == "\ufffe":  # PDFium's mark for a hyphen that ends a line: the hyphen as drawn
+            ch = "-"
+        elif unmapped and _has_map_error(tp, i):
+            ch = f"(cid:{ord(ch)})"
+        _loose_box(tp, i, rect_address)
+        left, right, low, high = rect.left, rect.right, rect.bottom, rect.top
+        xa, ya = a * left + c * low + e, b * left + d * low + f
+        xb, yb = a * right + c * high + e, b * right + d * high + f
+        x0, x1 = (xa, xb) if xa <= xb else (xb, xa)
+        bottom = height - (ya if ya <= yb else yb)
+        # pdfminer's box is one em tall from the descender; PDFium's loose box is ascent to descent
+        top = bottom - size if upright else height - (yb if ya <= yb else ya)
+        out.append(
+            {"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "upright": upright,
+             "size": size, "fontname": fontname, "bold": bold}
+        )  # fmt: skip
+    return out
+
+
+def _page_text(textpage, n: int) -> str:
+    """The page's characters, one per index (PDFium's UTF-16, one unit per character inside the BMP)."""
+    buf = ctypes.create_string_buffer((n + 1) * 2)
+    pdfium.FPDFText_GetText(textpage, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: n * 2].decode("utf-16-le", errors="surrogatepass")
+    if len(text) == n and not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    # a character outside the BMP takes two units and shifts every later index: ask one by one
+    return "".join(chr(pdfium.FPDFText_GetUnicode(textpage, i) or 0xFFFD) for i in range(n))
+
+
+_name_buffer = ctypes.create_string_buffer(256)
+
+
+def _font(textpage, index: int, to_display: Matrix) -> tuple[str, float, bool, bool, bool]:
+    """Font name, size in points as drawn, uprightness, boldness and whether glyphs may lack Unicode.
+
+    All are properties of the text object that draws character ``index``. A font without a
+    Unicode mapping is found by the first character of each text object; only then is every
+    character asked (the check costs as much as reading the box).
+    """
+    obj = pdfium.FPDFText_GetTextObject(textpage, index)
+    font = pdfium.FPDFTextObj_GetFont(obj)
+    length = pdfium.FPDFFont_GetBaseFontName(font, _name_buffer, len(_name_buffer)) if font else 0
+    name = _name_buffer.raw[: max(length - 1, 0)].decode("utf-8", errors="replace")
+    m = pdfium.FS_MATRIX()
+    pdfium.FPDFText_GetMatrix(textpage, index, m)
+    a, b, c, d, _, _ = _multiply((m.a, m.b, m.c, m.d, 0.0, 0.0), to_display)
+    # the font size PDFium reports is the Tf operand; the text matrix scales it ("1 Tf" + "14 0 0 14 Tm")
+    size = pdfium.FPDFText_GetFontSize(textpage, index) * math.hypot(m.c, m.d)
+    upright = a * d > 0 and b * c <= 0  # pdfminer's test, on the matrix as displayed
+    bold = bool(_BOLD.search(name))
+    return name, size, upright, bold, bool(pdfium.FPDFText_HasUnicodeMapError(textpage, index))
+
+
+def _page_objects(page: pypdfium2.PdfPage, to_display: Matrix, height: float) -> tuple[list[dict], int]:
+    """Ruling edges (level and plumb path segments, as pdfplumber makes them) and the number of images."""
+    edges: list[dict] = []
+    images = 0
+    matrix = pdfium.FS_MATRIX()
+
+    def visit(obj, parent: Matrix, depth: int) -> None:
+        nonlocal images
+        kind = pdfium.FPDFPageObj_GetType(obj)
+        if kind == pdfium.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+        elif kind in (pdfium.FPDF_PAGEOBJ_PATH, pdfium.FPDF_PAGEOBJ_FORM):
+            pdfium.FPDFPageObj_GetMatrix(obj, matrix)
+            to_page = _multiply((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), parent)
+            if kind == pdfium.FPDF_PAGEOBJ_PATH:
+                edges.extend(_path_edges(obj, to_page, height))
+            elif depth < MAX_FORM_DEPTH:
+                for k in range(pdfium.FPDFFormObj_CountObjects(obj)):
+                    visit(pdfium.FPDFFormObj_GetObject(obj, k), to_page, depth + 1)
+
+    for k in range(pdfium.FPDFPage_CountObjects(page.raw)):
+        visit(pdfium.FPDFPage_GetObject(page.raw, k), to_display, 0)
+    return edges, images
+
+
+def _path_edges(path, to_display: Matrix, height: float) -> list[dict]:
+    """Edges between consecutive points of each subpath that run level or plumb.
+
+    pdfplumber makes the same from pdfminer's rectangles, lines and curves (curve control
+    points included), and its table finder only ever uses the level and plumb ones.
+    """
+    x, y = ctypes.c_float(), ctypes.c_float()
+    subpaths: list[list[tuple[float, float]]] = []
+    closed: list[bool] = []
+    for k in range(pdfium.FPDFPath_CountSegments(path)):
+        segment = pdfium.FPDFPath_GetPathSegment(path, k)
+        pdfium.FPDFPathSegment_GetPoint(segment, x, y)
+        px, py = _apply(to_display, x.value, y.value)
+        point = (px, height - py)
+        if pdfium.FPDFPathSegment_GetType(segment) == pdfium.FPDF_SEGMENT_MOVETO or not subpaths:
+            subpaths.append([point])
+            closed.append(False)
+        else:
+            subpaths[-1].append(point)
+        if pdfium.FPDFPathSegment_GetClose(segment):
+            closed[-1] = True
+    edges = []
+    for points, is_closed in zip(subpaths, closed):
+        if is_closed and len(points) > 2 and points[0] != points[-1]:
+            points = [*points, points[0]]
+        for (x0, t0), (x1, t1) in zip(points, points[1:]):
+            if abs(x0 - x1) <= AXIS_TOL and abs(t0 - t1) > AXIS_TOL:
+                xm = (x0 + x1) / 2
+                top, bottom = sorted((t0, t1))
+                edges.append(_edge("v", xm, xm, top, bottom))
+            elif abs(t0 - t1) <= AXIS_TOL and abs(x0 - x1) > AXIS_TOL:
+                tm = (t0 + t1) / 2
+                left, right = sorted((x0, x1))
+                edges.append(_edge("h", left, right, tm, tm))
+    return edges
+
+
+def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
+    return {
+        "object_type": "line", "orientation": orientation, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+        "doctop": top, "width": x1 - x0, "height": bottom - top,
+    }  # fmt: skip
+
+
 # --- one page -------------------------------------------------------------
 
 
-def _read_page(page: pdfplumber.page.Page) -> Page:
-    """Extract lines and table rows from one page, then free the page's cached objects."""
-    try:
-        out = Page(number=page.page_number, height=float(page.height))
-        chars = page.chars
-        out.chars = sum(1 for c in chars if not c["text"].isspace())
-        out.images = len(page.images)
-        out.bad_chars = sum(1 for c in chars if _is_unmapped(c["text"]))
-        if out.bad_chars > UNMAPPED_SHARE * max(out.chars, 1):
-            return out  # the whole document will be refused; don't bother laying it out
-        tables = [(t.bbox, t.rows, cells) for t in page.find_tables() if _is_real_table(cells := t.extract())]
-        boxes = [bbox for bbox, _, _ in tables]
-        spaces = sum(1 for c in chars if c["text"] == " ")
-        settings = SPACED_WORDS if spaces >= MIN_SPACE_SHARE * len(chars) else UNSPACED_WORDS
-        words = [_with_font(w) for w in page.extract_words(**settings) if not _inside_any(w, boxes)]
-        out.lines = lines_from_words(words, page.page_number)
-        out.rows = [row for _, rows, cells in tables for row in _table_rows(rows, cells, page.page_number)]
-        return out
-    finally:
-        page.close()  # flushes pdfplumber's per-page caches: thousands of pages must not pile up
+def _read_page(view: PageView) -> Page:
+    """Extract lines and table rows from one page's characters and ruling edges."""
+    out = Page(number=view.number, height=float(view.height))
+    chars = view.chars
+    out.chars = sum(1 for c in chars if not c["text"].isspace())
+    out.images = view.images
+    out.bad_chars = sum(1 for c in chars if c["text"] in _CONTROL or c["text"].startswith("(cid:"))
+    if out.bad_chars > UNMAPPED_SHARE * max(out.chars, 1):
+        return out  # the whole document will be refused; don't bother laying it out
+    # a table needs ruling lines; most pages of minutes have none and skip the finder
+    found = TableFinder(view).tables if view.edges else []
+    tables = [(t.bbox, t.rows, cells) for t in found if _is_real_table(cells := table_cells(t.rows, chars))]
+    boxes = [bbox for bbox, _, _ in tables]
+    spaces = sum(1 for c in chars if c["text"] == " " and "generated" not in c)
+    settings = SPACED_WORDS if spaces >= MIN_SPACE_SHARE * len(chars) else UNSPACED_WORDS
+    words = [w for w in words_from_chars(chars, **settings) if not _inside_any(w, boxes)]
+    out.lines = lines_from_words(words, view.number)
+    out.rows = [row for _, rows, cells in tables for row in _table_rows(rows, cells, view.number)]
+    return out
+
+
+def words_from_chars(
+    chars: list[dict], x_tolerance: float = 3, y_tolerance: float = 3, x_tolerance_ratio: float | None = None
+) -> list[dict]:
+    """Group characters into words with their box, median size and boldness.
+
+    The same grouping as pdfplumber's ``extract_words`` with its default directions (lines
+    clustered by ``top``, characters by ``x0``, a word ends at a space or a gap over the
+    tolerance), written out for upright text because it runs on every character of every
+    page; pages with rotated text go to pdfplumber's own.
+    """
+    if not all(c["upright"] for c in chars):
+        settings = {"x_tolerance": x_tolerance, "y_tolerance": y_tolerance, "x_tolerance_ratio": x_tolerance_ratio}
+        return [_with_font(w) for w in extract_words(chars, return_chars=True, **settings)]
+    cluster: dict[float, int] = {}  # pdfplumber's cluster_objects: sorted distinct tops, a new line past a gap
+    line, last = -1, -math.inf
+    for top in sorted({c["top"] for c in chars}):
+        if top > last + y_tolerance:
+            line += 1
+        cluster[top] = line
+        last = top
+    lines: dict[int, list[dict]] = {}
+    for c in chars:
+        lines.setdefault(cluster[c["top"]], []).append(c)
+    words = []
+    for key in sorted(lines):
+        word: list[dict] = []
+        for c in sorted(lines[key], key=itemgetter("x0")):
+            if c["text"].isspace():
+                if word:
+                    words.append(_word(word))
+                word = []
+                continue
+            if word:
+                prev = word[-1]
+                tolerance = x_tolerance if x_tolerance_ratio is None else x_tolerance_ratio * prev["size"]
+                if (
+                    c["x0"] < prev["x0"]
+                    or c["x0"] > prev["x1"] + tolerance
+                    or abs(c["top"] - prev["top"]) > y_tolerance
+                ):
+                    words.append(_word(word))
+                    word = []
+            word.append(c)
+        if word:
+            words.append(_word(word))
+    return words
+
+
+def _word(chars: list[dict]) -> dict:
+    sizes = sorted(c["size"] for c in chars)
+    return {
+        "text": "".join(LIGATURES.get(c["text"], c["text"]) for c in chars),
+        "x0": min(c["x0"] for c in chars), "x1": max(c["x1"] for c in chars),
+        "top": min(c["top"] for c in chars), "bottom": max(c["bottom"] for c in chars),
+        "size": sizes[len(sizes) // 2], "bold": all(c["bold"] for c in chars),
+    }  # fmt: skip
 
 
 def _with_font(word: dict) -> dict:
-    """Give a word the size and boldness of its characters, and drop the characters.
+    """Give a word from pdfplumber the size and boldness of its characters, and drop the characters.
 
     Fonts are read per word, not passed to pdfplumber as ``extra_attrs``: that would split
     "10-piece" where its hyphen comes from another font.
@@ -217,12 +516,31 @@ def _with_font(word: dict) -> dict:
     chars = word.pop("chars")
     sizes = sorted(c["size"] for c in chars)
     word["size"] = sizes[len(sizes) // 2]
-    word["bold"] = all(_BOLD.search(c["fontname"]) for c in chars if not c["text"].isspace())
+    word["bold"] = all(c["bold"] for c in chars if not c["text"].isspace())
     return word
 
 
-def _is_unmapped(text: str) -> bool:
-    return text.startswith("(cid:") or (len(text) == 1 and ord(text) < 32 and not text.isspace())
+def table_cells(rows: list, chars: list[dict]) -> list[list[str | None]]:
+    """The text of each cell of a table's rows, as pdfplumber's ``Table.extract`` gives it.
+
+    A character belongs to the cell its centre falls in. Written out so that each row is
+    tested against the characters of the table, not of the whole page.
+    """
+    centred = [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2, c) for c in chars]
+    out: list[list[str | None]] = []
+    for row in rows:
+        x0, top, x1, bottom = row.bbox
+        in_row = [t for t in centred if x0 <= t[0] < x1 and top <= t[1] < bottom]
+        cells: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append(None)
+                continue
+            x0, top, x1, bottom = cell
+            inside = [c for h, v, c in in_row if x0 <= h < x1 and top <= v < bottom]
+            cells.append(extract_text(inside) if inside else "")
+        out.append(cells)
+    return out
 
 
 def _is_real_table(cells: list[list[str | None]]) -> bool:

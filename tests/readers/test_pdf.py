@@ -170,6 +170,90 @@ def test_broomhill_2026_footer_gone_and_symbol_font_bullets_are_bullets():
     assert numbered(doc, "heading")[:4] == ["1.", "2.", "3.", "4."]
 
 
+def test_maca_words_keep_the_spaces_word_draws_as_separate_text_objects():
+    # Word drew each of these spaces as a text object of its own, which PDFium leaves out of its text
+    doc = realdoc("maca-lead-the-change-board-2019-09-25-minutes.pdf")
+    assert next(b for b in doc.blocks if b.number == "1.1").text == (
+        "Emer Timmons (ET) welcomed members and noted apologies from William Touche"
+    )
+    assert "Thursday 12th December 11:00 – 12:45, followed by lunch" in block_texts(doc)
+
+
+def test_text_drawn_at_one_point_and_scaled_up_has_its_printed_size():
+    # "1 Tf" with a "16 0 0 16" text matrix is 16pt text: a heading by its size alone (not bold)
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for text, size, y in (("Minutes of the Parish Council", 16, 760), ("1. The Clerk reported on the footpaths.", 10, 730),
+                          ("2. The Chair closed the meeting.", 10, 716)):  # fmt: skip
+        t = c.beginText()
+        t.setFont("Helvetica", 1)
+        t.setTextTransform(size, 0, 0, size, 72, y)
+        t.textLine(text)
+        c.drawText(t)
+    c.showPage()
+    c.save()
+    doc = read_pdf(buf.getvalue(), Path("scaled.pdf"))
+    assert [(b.kind, b.number, b.text) for b in doc.blocks] == [
+        ("heading", None, "Minutes of the Parish Council"),
+        ("list_item", "1.", "The Clerk reported on the footpaths."),
+        ("list_item", "2.", "The Chair closed the meeting."),
+    ]
+
+
+def test_a_ruled_table_drawn_inside_a_form_xobject_is_found():
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont("Helvetica", 10)
+    c.drawString(72, 760, "1. Grants were considered as follows.")
+    c.beginForm("grants")
+    xs, ys = (72, 220, 400), (700, 680, 660, 640)
+    for x in xs:
+        c.line(x, ys[0], x, ys[-1])
+    for y in ys:
+        c.line(xs[0], y, xs[-1], y)
+    for (name, amount), y in zip(
+        (("Organisation", "Amount"), ("Friends of the Park", "£250"), ("Scouts", "£1,000")), ys
+    ):
+        c.drawString(76, y - 14, name)
+        c.drawString(224, y - 14, amount)
+    c.endForm()
+    c.doForm("grants")
+    c.drawString(72, 600, "2. The meeting closed at 9pm.")
+    c.showPage()
+    c.save()
+    doc = read_pdf(buf.getvalue(), Path("grants.pdf"))
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("list_item", "Grants were considered as follows."),
+        ("table_row", "Organisation | Amount"),
+        ("table_row", "Friends of the Park | £250"),
+        ("table_row", "Scouts | £1,000"),
+        ("list_item", "The meeting closed at 9pm."),
+    ]
+
+
+def test_a_page_rotated_for_display_reads_in_the_order_it_is_seen():
+    # /Rotate 90 with the content turned the other way, as printers to PDF make landscape pages
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    width = c._pagesize[0]
+    c.setPageRotation(90)
+    c.rotate(90)
+    c.translate(0, -width)
+    c.setFont("Helvetica", 10)
+    for i, line in enumerate(("1. Apologies were received.", "2. The Clerk to order two grit bins.")):
+        c.drawString(72, 500 - 14 * i, line)
+    c.showPage()
+    c.save()
+    doc = read_pdf(buf.getvalue(), Path("landscape.pdf"))
+    assert [(b.number, b.text) for b in doc.blocks] == [
+        ("1.", "Apologies were received."),
+        ("2.", "The Clerk to order two grit bins."),
+    ]
+    # positions are as displayed: 500pt up the unrotated page is 95pt down the landscape one
+    tops = [b.bbox[1] for b in doc.blocks]
+    assert tops[0] < tops[1] < 150
+
+
 # --- tables -----------------------------------------------------------------
 
 
