@@ -191,7 +191,8 @@ def evaluate(gold_dir: Path, verbose: bool, split: bool):
     runs the shared scorer itself, one subprocess per document; this command
     gives the same figures in a few seconds.
     """
-    from .evaluate import HELD_OUT, evaluate as run_eval
+    from .evaluate import HELD_OUT
+    from .evaluate import evaluate as run_eval
 
     files = sorted(gold_dir.glob("*.json"))
     groups = {"all": files}
