@@ -1,0 +1,1 @@
+"""Benchmarks: a generator of synthetic minutes and the script behind ``make bench`` (writes BENCHMARKS.md)."""
