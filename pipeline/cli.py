@@ -124,8 +124,25 @@ def extract(path: Path, council: str | None, committee: str | None, meeting_date
     show_default=True,
     help="Rebuild the action register (python -m pipeline track) when anything changed.",
 )
+@click.option(
+    "--draft/--final",
+    default=None,
+    help="Mark the PATHS as drafts, kept out of `publish` (or as final). Default: as stored; new files are final.",
+)
 def ingest(
-    paths, db_path: Path, manifest, council, committee, meeting_date, progress, max_pages, prune, jobs, scheduler, track
+    paths,
+    db_path: Path,
+    manifest,
+    council,
+    committee,
+    meeting_date,
+    progress,
+    max_pages,
+    prune,
+    jobs,
+    scheduler,
+    track,
+    draft,
 ):
     """Read, structure, extract and store documents in a SQLite database.
 
@@ -135,6 +152,8 @@ def ingest(
     Re-ingesting an unchanged file changes nothing; a changed file replaces
     its rows in one transaction. A file deleted from a folder keeps its rows
     (the summary counts them) until the folder is ingested with --prune.
+    Drafts (--draft, or the manifest's draft column) are stored like any
+    document but never reach the database `publish` writes.
     """
     from .ingest import Source, collect, ingest_all, read_manifest
 
@@ -142,7 +161,9 @@ def ingest(
         sources: list[Source] = []
         if manifest:
             sources += read_manifest(manifest)
-        sources += collect(paths, Metadata(council=council, committee=committee, meeting_date=meeting_date))
+        sources += collect(
+            paths, Metadata(council=council, committee=committee, meeting_date=meeting_date, draft=draft)
+        )
     except PipelineError as e:
         raise click.ClickException(str(e)) from None
     folders = [p for p in paths if p.is_dir()]
@@ -458,3 +479,39 @@ def action_log(db_path: Path, committee: str | None, council: str | None, fmt: s
     if written:
         n = len(log.rows)
         click.echo(f"{n} outstanding action{'s' if n != 1 else ''} of {log.body.name} written to {written}", err=True)
+
+
+PUBLIC_DB = "build/public/minutes.db"
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--out",
+    "out",
+    default=PUBLIC_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The public database to write (replaced whole). Name it minutes.db: the site's canned queries expect that.",
+)
+def publish(db_path: Path, out: Path):
+    """Write the public database: the working one without drafts or any trace of them.
+
+    Copies --db with VACUUM INTO, deletes every draft document and all
+    derived from it (agenda items, items, full-text entries, register rows,
+    linked passages, corrections), rebuilds the action register with the
+    officers' corrections laid over it, rebuilds the full-text indexes and
+    vacuums again, so not a byte of draft text is left in the file. Serve
+    the result read-only (make serve-public).
+
+    \b
+    Example:
+      python -m pipeline publish --db build/minutes.db --out build/public/minutes.db
+    """
+    from .publish.public import publish as write_public
+
+    try:
+        done = write_public(db_path, out)
+    except PipelineError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(done.line())

@@ -95,6 +95,7 @@ class Metadata:
     meeting_date: str | None = None  # YYYY-MM-DD
     title: str | None = None
     url: str | None = None
+    draft: bool | None = None  # True: kept out of the public database; None: as stored (new documents: not a draft)
 
     def merged(self, other: Metadata) -> Metadata:
         """Fill this metadata's gaps from ``other``; values already known win."""

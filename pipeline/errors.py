@@ -35,3 +35,15 @@ class StoreLocked(PipelineError):
 
 class BadDatabase(PipelineError):
     """The --db file exists but is not an SQLite database."""
+
+
+class BadOverride(PipelineError):
+    """A correction names an action that is not in the register, a field that cannot be corrected, or a bad value."""
+
+
+class PublishFailed(PipelineError):
+    """The public database could not be written, or still holds a trace of a draft."""
+
+
+class BadUpload(PipelineError):
+    """An uploaded file is too large, empty, or not minutes in a format the readers know."""

@@ -24,7 +24,9 @@ from .readers import MAX_PAGES, load
 from .run import run
 
 EXTENSIONS = {".txt", ".html", ".htm", ".pdf", ".docx"}
-MANIFEST_COLUMNS = ("path", "council", "committee", "meeting_date", "url")
+MANIFEST_COLUMNS = ("path", "council", "committee", "meeting_date", "url", "draft")
+DRAFT_VALUES = {"1": True, "yes": True, "y": True, "true": True, "draft": True, "0": False, "no": False, "n": False}
+DRAFT_VALUES |= {"false": False, "final": False}
 
 
 @dataclass(frozen=True)
@@ -73,25 +75,32 @@ def collect(paths: Iterable[Path], meta: Metadata | None = None) -> list[Source]
             files = sorted(
                 f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in EXTENSIONS and not f.name.startswith(".")
             )
-            out += [Source(f, Metadata()) for f in files]
+            out += [Source(f, Metadata(draft=meta.draft)) for f in files]  # a folder of drafts is all drafts
         else:
             out.append(Source(p, meta))  # a missing file is reported by ingest, not here
     return out
 
 
 def read_manifest(path: Path) -> list[Source]:
-    """Sources from a CSV with columns path,council,committee,meeting_date,url (paths relative to the CSV)."""
+    """Sources from a CSV with columns path,council,committee,meeting_date,url,draft (paths relative to the CSV).
+
+    ``draft`` is optional: yes/true/1/draft marks a draft, no/false/0/final a final document, and an
+    empty cell keeps what is stored (a new document is final).
+    """
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         missing = [c for c in ("path",) if c not in (reader.fieldnames or [])]
         if missing:
             raise BadManifest(f"{path}: missing column(s) {', '.join(missing)}; expected {','.join(MANIFEST_COLUMNS)}")
         out = []
-        for row in reader:
+        for n, row in enumerate(reader, start=2):
             if not (row.get("path") or "").strip():
                 continue
-            values = {k: (row.get(k) or "").strip() or None for k in MANIFEST_COLUMNS[1:]}
-            out.append(Source(path.parent / row["path"].strip(), Metadata(**values)))
+            values = {k: (row.get(k) or "").strip() or None for k in MANIFEST_COLUMNS[1:-1]}
+            flag = (row.get("draft") or "").strip().lower()
+            if flag and flag not in DRAFT_VALUES:
+                raise BadManifest(f"{path}: line {n}: draft is {flag!r}; use yes or no (or leave it empty)")
+            out.append(Source(path.parent / row["path"].strip(), Metadata(**values, draft=DRAFT_VALUES.get(flag))))
     return out
 
 
@@ -189,6 +198,8 @@ def _changed(
             continue
         sha = hashlib.sha256(data).hexdigest()
         if store.stored_sha(db, str(source.path)) == sha:
+            if source.meta.draft is not None:  # same bytes, but now marked (or no longer marked) a draft
+                store.set_draft(db, store.document_id(str(source.path)), source.meta.draft)
             summary.unchanged += 1
             bar.update()
             continue

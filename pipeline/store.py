@@ -148,22 +148,46 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 
 ADDED_COLUMNS = {"theme": "text", "page": "integer"}  # items columns added after the first release
+ADDED_DOCUMENT_COLUMNS = {"draft": "integer not null default 0"}  # documents columns added later
+# Officers' corrections to the action register (pipeline/track/overrides.py applies them). A row
+# names its action by item id and also by document and text, because a changed file gets new item
+# ids (spans move) while the action's words and document stay the same.
+OVERRIDES_SCHEMA = """create table if not exists [overrides] (
+    [id] integer primary key,
+    [action_id] text,
+    [document_id] text,
+    [action_text] text,
+    [reference] text,
+    [field] text not null,
+    [value] text,
+    [previous] text,
+    [who] text not null,
+    [at] text not null,
+    [note] text
+)"""
+
+
+def _columns(db: sqlite_utils.Database, table: str) -> set[str]:
+    return {r[1] for r in db.execute(f"pragma table_info([{table}])").fetchall()}
 
 
 def _migrate(db: sqlite_utils.Database) -> None:
     """Bring a database made by an earlier version up to this schema (new columns, themes filled in)."""
-    have = {r[1] for r in db.execute("pragma table_info(items)").fetchall()}
-    missing = {c: t for c, t in ADDED_COLUMNS.items() if c not in have}
-    if not missing:
+    missing = {c: t for c, t in ADDED_COLUMNS.items() if c not in _columns(db, "items")}
+    missing_docs = {c: t for c, t in ADDED_DOCUMENT_COLUMNS.items() if c not in _columns(db, "documents")}
+    if not missing and not missing_docs and db["overrides"].exists():
         return
     with transaction(db):
-        have = {r[1] for r in db.execute("pragma table_info(items)").fetchall()}
-        for column, kind in missing.items():
-            if column not in have:
-                db.execute(f"alter table items add column [{column}] {kind}")
-    from .themes import backfill
+        for table, wanted in (("items", missing), ("documents", missing_docs)):
+            have = _columns(db, table)
+            for column, kind in wanted.items():
+                if column not in have:
+                    db.execute(f"alter table [{table}] add column [{column}] {kind}")
+        db.execute(OVERRIDES_SCHEMA)
+    if missing:
+        from .themes import backfill
 
-    backfill(db.conn)
+        backfill(db.conn)
 
 
 @cache
@@ -200,9 +224,12 @@ def create_schema(db: sqlite_utils.Database) -> None:
             "id": str, "path": str, "sha256": str, "format": str, "title": str, "url": str,
             "council_id": str, "committee_id": str, "meeting_id": str, "meeting_date": str,
             "pages": int, "n_blocks": int, "n_items": int, "n_actions": int, "text": str, "ingested_at": str,
+            "draft": int,
         },
         pk="id",
         foreign_keys=[("council_id", "councils"), ("committee_id", "committees"), ("meeting_id", "meetings")],
+        not_null={"draft"},
+        defaults={"draft": 0},
         if_not_exists=True,
     )  # fmt: skip
     db["agenda_items"].create(
@@ -228,6 +255,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["ingest_errors"].create(
         {"path": str, "sha256": str, "error": str, "reason": str, "at": str}, pk="path", if_not_exists=True
     )
+    db.execute(OVERRIDES_SCHEMA)
     for table, cols in (
         ("items", ["document_id"]),
         ("items", ["owner"]),
@@ -276,7 +304,7 @@ def document_rows(doc: Document) -> dict[str, list[dict[str, Any]]]:
             "url": m.url, "council_id": council_id, "committee_id": committee_id, "meeting_id": meeting_id,
             "meeting_date": m.meeting_date, "pages": doc.pages, "n_blocks": len(doc.blocks),
             "n_items": len(doc.items), "n_actions": sum(1 for i in doc.items if i.action), "text": doc.text,
-            "ingested_at": _now(),
+            "ingested_at": _now(), "draft": int(bool(m.draft)),
         }
     )  # fmt: skip
     for a in doc.agenda_items:
@@ -313,8 +341,13 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]], i
     db.conn.executemany(sql, [[r[c] for c in cols] for r in rows])
 
 
+def delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
+    """Delete a document with its agenda items and items (inside the caller's transaction)."""
+    _delete_document(db, doc_id)
+
+
 def _delete_document(db: sqlite_utils.Database, doc_id: str) -> None:
-    # inside the caller's transaction; items first, as they point at agenda_items
+    # items first, as they point at agenda_items
     for table, key in zip(TABLES_BY_DOCUMENT, ("document_id", "document_id", "id")):
         db.execute(f"delete from [{table}] where [{key}] = ?", [doc_id])
 
@@ -331,15 +364,30 @@ def save(db: sqlite_utils.Database, doc: Document) -> str:
     doc_id = document_id(doc.source)
     rows = document_rows(doc)
     with transaction(db):
-        old = db.execute("select sha256 from documents where id = ?", [doc_id]).fetchone()
+        old = db.execute("select sha256, draft from documents where id = ?", [doc_id]).fetchone()
         if old and old[0] == doc.sha256:
+            if doc.meta.draft is not None and int(doc.meta.draft) != old[1]:
+                db.execute("update documents set draft = ? where id = ?", [int(doc.meta.draft), doc_id])
             return "unchanged"
+        if old and doc.meta.draft is None:
+            # a new version of a draft stays a draft until someone says otherwise: never published by accident
+            rows["documents"][0]["draft"] = old[1]
         if old:
             _delete_document(db, doc_id)
         for table in ("councils", "committees", "meetings", "documents", "agenda_items", "items"):
             _insert(db, table, rows[table], ignore=table in ("councils", "committees", "meetings"))
         db.execute("delete from ingest_errors where path = ?", [doc.source])
     return "replaced" if old else "stored"
+
+
+def set_draft(db: sqlite_utils.Database, doc_id: str, draft: bool) -> bool:
+    """Mark a stored document as a draft (kept out of the public database) or not.
+
+    :returns: whether the flag changed.
+    """
+    with transaction(db):
+        cur = db.execute("update documents set draft = ? where id = ? and draft != ?", [int(draft), doc_id, int(draft)])
+    return cur.rowcount > 0
 
 
 def record_error(db: sqlite_utils.Database, path: str, error: Exception, sha256: str | None = None) -> None:

@@ -31,6 +31,7 @@ from ..errors import StoreLocked
 from . import words
 from .links import ActionFeatures, Link, Passage, link_actions, minute_key, passages, prepare, sub_label
 from .meetings import Doc, Due, build_calendar, resolve_due, with_inferred_meta
+from .overrides import apply as apply_overrides
 from .owners import OwnerBook, RawOwner, key
 from .recommendations import decision_clause, link_recommendations, minute_at, rec_clauses
 from .status import Status, decide
@@ -544,6 +545,7 @@ def rebuild(db: sqlite_utils.Database, as_of: str | None = None) -> Summary:
     with _transaction(db):
         rows, summary = compute(_load(db), as_of)
         _replace(db, rows)
+        apply_overrides(db)  # officers' corrections win over what was computed (pipeline/track/overrides.py)
     return summary
 
 
