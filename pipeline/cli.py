@@ -515,3 +515,80 @@ def publish(db_path: Path, out: Path):
     except PipelineError as e:
         raise click.ClickException(str(e)) from None
     click.echo(done.line())
+
+
+@cli.command()
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The working database (drafts included), served writable.",
+)
+@click.option(
+    "--public-db",
+    default=PUBLIC_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the Publish button writes the public database.",
+)
+@click.option(
+    "--user",
+    default="officer",
+    show_default=True,
+    envvar="MINUTES_OFFICER_USER",
+    show_envvar=True,
+    help="The login name; its password hash is read from MINUTES_OFFICER_PASSWORD_HASH.",
+)
+@click.option(
+    "--uploads",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for uploaded files. Default: uploads/ beside --db.",
+)
+@click.option(
+    "--max-upload-mb", type=click.FloatRange(min=0.1), default=20, show_default=True, help="Largest upload accepted."
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", type=int, default=8002, show_default=True, help="Port to listen on.")
+def officer(
+    db_path: Path, public_db: Path, user: str, uploads: Path | None, max_upload_mb: float, host: str, port: int
+):
+    """Serve the officers' instance: upload minutes, preview drafts, correct actions, publish.
+
+    A Datasette over the working database behind a login (datasette-auth-passwords):
+    every page needs the password whose hash is in the environment variable
+    MINUTES_OFFICER_PASSWORD_HASH. Make one with `.venv/bin/datasette
+    hash-password`. Uploads go through the same ingest as `ingest`; corrections
+    are kept with the officer's name and the time; Publish runs `publish`.
+    Never expose it where the public site is: it serves drafts.
+
+    \b
+    Example:
+      export MINUTES_OFFICER_PASSWORD_HASH="$(.venv/bin/datasette hash-password)"
+      python -m pipeline officer --db build/minutes.db --public-db build/public/minutes.db
+    """
+    import os
+
+    from .publish import METADATA
+    from .publish.officer import PASSWORD_HASH_ENV, officer_metadata
+    from .publish.server import officer_command
+
+    if not os.environ.get(PASSWORD_HASH_ENV, "").startswith("pbkdf2_sha256$"):
+        raise click.ClickException(
+            f"{PASSWORD_HASH_ENV} is not set to a password hash; make one with `.venv/bin/datasette hash-password`"
+        )
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such database; run `python -m pipeline ingest` first")
+    meta = officer_metadata(
+        json.loads(METADATA.read_text(encoding="utf-8")),
+        user=user,
+        public_db=public_db.resolve(),
+        uploads=(uploads or db_path.parent / "uploads").resolve(),
+        max_upload_mb=max_upload_mb,
+    )
+    meta_path = db_path.parent / ".officer-metadata.json"
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    cmd = officer_command(db_path, meta_path, port=port, host=host)
+    click.echo(f"officers' instance on http://{host}:{port}/-/officer (log in as {user})", err=True)
+    os.execv(cmd[0], cmd)

@@ -403,6 +403,12 @@ def record_error(db: sqlite_utils.Database, path: str, error: Exception, sha256:
         )
 
 
+def forget_error(db: sqlite_utils.Database, path: str) -> None:
+    """Remove the ingest error recorded for ``path`` (an upload whose reason was shown to the officer instead)."""
+    with transaction(db):
+        db.execute("delete from ingest_errors where path = ?", [str(path)])
+
+
 def _error_name(error: Exception) -> str:
     from .errors import PipelineError
 

@@ -115,7 +115,8 @@ def publish(db_path: str | Path, out: str | Path) -> Published:
     work = out.with_name(f".{out.name}.{os.getpid()}.work")
     final = out.with_name(f".{out.name}.{os.getpid()}.new")
     try:
-        with closing(sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True)) as src:
+        # a plain connection, not mode=ro: a read-only one cannot join the WAL an officer's instance keeps open
+        with closing(sqlite3.connect(db_path, timeout=store.BUSY_TIMEOUT_MS / 1000)) as src:
             _vacuum_into(src, work)
         db = store.connect(work)  # brings an older schema up to date, so drafts are flagged in any case
         try:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import METADATA, PLUGINS_DIR, ROOT
+from . import METADATA, OFFICER_PLUGINS_DIR, PLUGINS_DIR, ROOT
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
@@ -49,6 +49,13 @@ def serve_command(db: Path, *, port: int, host: str = HOST, immutable: bool = Tr
     return cmd
 
 
+def officer_command(db: Path, metadata: Path, *, port: int, host: str = HOST) -> list[str]:
+    """``datasette serve`` for the officers' instance: ``db`` writable, the officer plugin, SQL for logged-in users."""
+    cmd = [datasette_bin(), "serve", str(db), "-m", str(metadata), "--plugins-dir", str(OFFICER_PLUGINS_DIR)]
+    cmd += ["-h", host, "-p", str(port), "--setting", "sql_time_limit_ms", "5000", "--setting", "allow_download", "off"]
+    return cmd
+
+
 def free_port(host: str = HOST) -> int:
     """A TCP port nothing listens on right now."""
     with socket.socket() as s:
@@ -57,15 +64,26 @@ def free_port(host: str = HOST) -> int:
 
 
 @contextmanager
-def running(db: Path, *, port: int | None = None, log: Path | None = None) -> Iterator[str]:
+def running(
+    db: Path,
+    *,
+    port: int | None = None,
+    log: Path | None = None,
+    command: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """Serve ``db`` until the block ends; yields the base URL, e.g. ``http://127.0.0.1:40123/``.
+
+    :param command: another command line to run instead of :func:`serve_command` (it must listen on ``port``).
+    :param env: the process's environment (default: this one's).
 
     :raises ServerFailed: when the process exits early or does not answer within START_TIMEOUT_S.
     """
     port = port or free_port()
     url = f"http://{HOST}:{port}/"
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(serve_command(db, port=port), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    cmd = command or serve_command(db, port=port)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
