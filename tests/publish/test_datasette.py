@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 DOCS_PATH = REPO / "docs" / "publishing.md"
 UNREADABLE = REPO / ".." / "shared" / "realdocs" / "milburn-pc-2016-accounts-scanned-no-text.pdf"
 DB_NAME = "minutes"
-CORE_TABLES = {"items", "documents", "agenda_items", "councils", "committees", "meetings", "ingest_errors"}
+CORE_TABLES = {"items", "documents", "agenda_items", "councils", "committees", "meetings", "ingest_errors", "overrides"}
 REGISTER_TABLES = {  # built by `python -m pipeline track` (pipeline/track)
     "actions", "action_updates", "owners", "item_owners", "recommendation_links", "document_meetings", "meeting_calendar",
 }  # fmt: skip
