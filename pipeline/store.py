@@ -62,11 +62,17 @@ def connect(db_path: str | Path, *, timeout: float = BUSY_TIMEOUT_MS / 1000) -> 
     path = Path(db_path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_file() and path.stat().st_size >= 16:
-        with open(path, "rb") as f:
-            if f.read(16) != b"SQLite format 3\x00":
-                raise BadDatabase(f"{path}: not an SQLite database; give --db a new file or an existing database")
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+    # SQLite reads the header itself: opening and closing the file here would drop every POSIX lock this
+    # process holds on it, so another connection in the same process (the officers' Datasette) could
+    # have its WAL checkpointed and removed under it
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        if "not a database" in str(e):
+            raise BadDatabase(f"{path}: not an SQLite database; give --db a new file or an existing database") from None
+        raise
     db = sqlite_utils.Database(conn)
     db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     db.execute("PRAGMA foreign_keys = ON")

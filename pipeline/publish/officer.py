@@ -145,6 +145,27 @@ def too_large(limit: int) -> str:
     return f"the file is over the {limit / 2**20:g} MB upload limit"
 
 
+_KEEP_OPEN: dict[int, Any] = {}  # id(datasette) -> a connection held open for the server's life
+
+
+@hookimpl
+def startup(datasette):
+    """Open the working database once, read-write, and keep it open.
+
+    Datasette reads a mutable database through ``mode=ro`` connections. A read-only connection that
+    finds a WAL database without its ``-shm`` file (nobody had it open) keeps a private WAL index,
+    cannot see the WAL frames ingest and corrections then write, and reads pages as "malformed".
+    While this connection is open the ``-shm`` file exists and every reader shares it.
+    """
+
+    async def inner():
+        db = await minutes_database(datasette)
+        if db.path and id(datasette) not in _KEEP_OPEN:
+            _KEEP_OPEN[id(datasette)] = store.connect(db.path)  # also brings an older schema up to date
+
+    return inner
+
+
 @hookimpl
 def skip_csrf(scope):
     """The upload form is checked by :func:`check_csrf` instead: asgi-csrf 0.11 fails on multipart bodies.
