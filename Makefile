@@ -32,6 +32,23 @@ serve: $(DB)
 		--setting default_allow_sql off --setting sql_time_limit_ms 1000 \
 		--setting max_returned_rows 1000 --setting allow_download off
 
+# Drafts and corrections (docs/safety.md): the officers' instance over the working database, behind a
+# login (MINUTES_OFFICER_PASSWORD_HASH, made with `.venv/bin/datasette hash-password`), and the public
+# database it publishes, with no trace of a draft, served read-only like `make serve`.
+PUBLIC_DB := build/public/minutes.db
+
+officer: $(DB)
+	$(PY) -m pipeline officer --db $(DB) --public-db $(PUBLIC_DB)
+
+publish: $(DB)
+	$(PY) -m pipeline publish --db $(DB) --out $(PUBLIC_DB)
+
+serve-public: publish
+	$(VENV)/bin/datasette serve -i $(PUBLIC_DB) -m datasette_metadata.json --plugins-dir pipeline/publish/plugins -h 127.0.0.1 -p 8001 \
+		--setting default_allow_sql off --setting sql_time_limit_ms 1000 \
+		--setting max_returned_rows 1000 --setting allow_download off
+.PHONY: officer publish serve-public
+
 demo: db
 ifeq ($(CI),true)
 	@echo "CI=true: built $(DB); not starting a server that never exits"
