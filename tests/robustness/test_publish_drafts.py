@@ -156,3 +156,24 @@ def test_manifest_with_a_bad_draft_value_is_refused(tmp_path):
     manifest.write_text(f"path,draft\n{FINAL},perhaps\n", encoding="utf-8")
     with pytest.raises(BadManifest, match="line 2: draft is 'perhaps'"):
         read_manifest(manifest)
+
+
+def test_the_command_line_marks_drafts_and_publishes(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    draft = tmp_path / "draft-minutes.txt"
+    draft.write_text(DRAFT_TEXT, encoding="utf-8")
+    db_path, out = tmp_path / "minutes.db", tmp_path / "public" / "minutes.db"
+    runner = CliRunner()
+    for args in ([str(FINAL), "--council", "Kelsbury Town Council"], [str(draft), "--draft"]):
+        result = runner.invoke(cli, ["ingest", *args, "--db", str(db_path), "--no-progress"])
+        assert result.exit_code == 0, result.output
+    assert rows(db_path, "select draft from documents order by draft") == [(0,), (1,)]
+    result = runner.invoke(cli, ["publish", "--db", str(db_path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("1 draft left out")
+    assert b"zyxwvut" not in out.read_bytes().lower()
+    result = runner.invoke(cli, ["publish", "--db", str(tmp_path / "none.db"), "--out", str(out)])
+    assert result.exit_code == 1 and "no such database" in result.output
