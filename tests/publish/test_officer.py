@@ -242,3 +242,29 @@ def test_publish_writes_the_public_database_without_drafts(site, session):
     with closing(sqlite3.connect(public)) as conn:
         assert conn.execute("select count(*) from documents where draft = 1").fetchone() == (0,)
         assert conn.execute("select count(*) from overrides").fetchone()[0] >= 1
+
+
+def test_the_officer_command_needs_a_password_hash(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    monkeypatch.delenv(officer.PASSWORD_HASH_ENV, raising=False)
+    result = CliRunner().invoke(cli, ["officer", "--db", str(tmp_path / "minutes.db")])
+    assert result.exit_code == 1
+    assert "MINUTES_OFFICER_PASSWORD_HASH is not set to a password hash" in result.output
+    monkeypatch.setenv(officer.PASSWORD_HASH_ENV, hash_password("x"))
+    result = CliRunner().invoke(cli, ["officer", "--db", str(tmp_path / "minutes.db")])
+    assert result.exit_code == 1 and "no such database" in result.output
+
+
+def test_the_officer_metadata_keeps_the_hash_out_of_the_file():
+    meta = officer.officer_metadata(
+        {"title": "T", "plugins": {"council-minutes": {"database": "minutes"}}},
+        user="bob",
+        public_db=Path("p.db"),
+        uploads=Path("u"),
+    )
+    assert meta["plugins"]["datasette-auth-passwords"] == {"bob_password_hash": {"$env": officer.PASSWORD_HASH_ENV}}
+    assert meta["plugins"]["council-minutes"] == {"database": "minutes"}
+    assert meta["allow"] == {"id": "*"}
