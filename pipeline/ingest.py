@@ -142,7 +142,7 @@ def ingest_all(
         message = " ".join(str(error).split())  # one line, whatever a library put in it
         summary.failed += 1
         summary.errors.append(message)
-        store.record_error(db, str(source.path), error, sha)
+        store.record_error(db, str(source.path), error, sha, draft=bool(source.meta.draft))
         say(f"error: {message}")
         bar.update()
 

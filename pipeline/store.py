@@ -154,7 +154,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 
 ADDED_COLUMNS = {"theme": "text", "page": "integer"}  # items columns added after the first release
-ADDED_DOCUMENT_COLUMNS = {"draft": "integer not null default 0"}  # documents columns added later
+ADDED_DOCUMENT_COLUMNS = {"draft": "integer not null default 0"}  # documents and ingest_errors columns added later
 # Officers' corrections to the action register (pipeline/track/overrides.py applies them). A row
 # names its action by item id and also by document and text, because a changed file gets new item
 # ids (spans move) while the action's words and document stay the same.
@@ -181,10 +181,11 @@ def _migrate(db: sqlite_utils.Database) -> None:
     """Bring a database made by an earlier version up to this schema (new columns, themes filled in)."""
     missing = {c: t for c, t in ADDED_COLUMNS.items() if c not in _columns(db, "items")}
     missing_docs = {c: t for c, t in ADDED_DOCUMENT_COLUMNS.items() if c not in _columns(db, "documents")}
-    if not missing and not missing_docs and db["overrides"].exists():
+    missing_errors = {c: t for c, t in ADDED_DOCUMENT_COLUMNS.items() if c not in _columns(db, "ingest_errors")}
+    if not missing and not missing_docs and not missing_errors and db["overrides"].exists():
         return
     with transaction(db):
-        for table, wanted in (("items", missing), ("documents", missing_docs)):
+        for table, wanted in (("items", missing), ("documents", missing_docs), ("ingest_errors", missing_errors)):
             have = _columns(db, table)
             for column, kind in wanted.items():
                 if column not in have:
@@ -259,7 +260,11 @@ def create_schema(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )  # fmt: skip
     db["ingest_errors"].create(
-        {"path": str, "sha256": str, "error": str, "reason": str, "at": str}, pk="path", if_not_exists=True
+        {"path": str, "sha256": str, "error": str, "reason": str, "at": str, "draft": int},
+        pk="path",
+        not_null={"draft"},
+        defaults={"draft": 0},
+        if_not_exists=True,
     )
     db.execute(OVERRIDES_SCHEMA)
     for table, cols in (
@@ -396,16 +401,19 @@ def set_draft(db: sqlite_utils.Database, doc_id: str, draft: bool) -> bool:
     return cur.rowcount > 0
 
 
-def record_error(db: sqlite_utils.Database, path: str, error: Exception, sha256: str | None = None) -> None:
+def record_error(
+    db: sqlite_utils.Database, path: str, error: Exception, sha256: str | None = None, *, draft: bool = False
+) -> None:
     """Remember why a file could not be ingested (one row per path, latest reason wins).
 
-    The reason is the error's message on one line: it is shown as-is on the public site.
+    The reason is the error's message on one line: it is shown as-is on the public site, except for
+    a file ingested as a draft (``draft``), whose name must not reach it either.
     """
     reason = " ".join(str(error).split())
     with transaction(db):
         db.execute(
-            "insert or replace into ingest_errors (path, sha256, error, reason, at) values (?, ?, ?, ?, ?)",
-            [str(path), sha256, _error_name(error), reason, _now()],
+            "insert or replace into ingest_errors (path, sha256, error, reason, at, draft) values (?, ?, ?, ?, ?, ?)",
+            [str(path), sha256, _error_name(error), reason, _now(), int(draft)],
         )
 
 

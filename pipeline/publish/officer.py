@@ -25,6 +25,7 @@ import datetime as dt
 import email.parser
 import email.policy
 import hashlib
+import html
 import re
 import secrets
 import urllib.parse
@@ -82,12 +83,14 @@ def _actor(datasette, scope) -> dict | None:
     return actor if isinstance(actor, dict) and actor.get("id") else None
 
 
-async def _send(send, status: int, body: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
+async def _send(send, status: int, message: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    """A small page of its own: these answers are given before Datasette (and its templates) see the request."""
+    body = f'<!DOCTYPE html>\n<title>{status}</title>\n<p>{html.escape(message)}</p>\n<p><a href="/-/officer">Officer pages</a></p>\n'
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"), *headers],
+            "headers": [(b"content-type", b"text/html; charset=utf-8"), *headers],
         }
     )
     await send({"type": "http.response.body", "body": body.encode()})

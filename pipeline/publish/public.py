@@ -8,7 +8,7 @@ free pages, in FTS5 index segments and in the WAL, so :func:`publish`:
    officer's instance is writing);
 2. on the copy, with ``secure_delete`` on, deletes each draft's document, agenda items and items
    (their FTS rows go with them through the triggers), the fetch records and ingest errors of
-   its path, the officers' corrections to its actions, and any council, committee or meeting
+   its path, the errors of files that failed as drafts, the officers' corrections to its actions, and any council, committee or meeting
    that only a draft named;
 3. rebuilds the action register without the drafts (a draft's passages can otherwise be an
    earlier action's evidence) with the corrections laid over it, and rebuilds every FTS5 index
@@ -77,6 +77,7 @@ def strip_drafts(db) -> int:
             for table, column in TABLES_BY_PATH:
                 if db[table].exists():
                     db.execute(f"delete from [{table}] where [{column}] = ?", [path])
+        db.execute("delete from ingest_errors where draft = 1")  # files that failed while being ingested as drafts
         if ids and db["overrides"].exists():
             marks = ", ".join("?" for _ in ids)
             db.execute(f"delete from overrides where document_id in ({marks})", ids)

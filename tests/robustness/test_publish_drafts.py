@@ -177,3 +177,22 @@ def test_the_command_line_marks_drafts_and_publishes(tmp_path):
     assert b"zyxwvut" not in out.read_bytes().lower()
     result = runner.invoke(cli, ["publish", "--db", str(tmp_path / "none.db"), "--out", str(out)])
     assert result.exit_code == 1 and "no such database" in result.output
+
+
+def test_a_file_that_failed_as_a_draft_is_not_named_in_public(tmp_path):
+    db_path, _ = build(tmp_path)
+    bad_draft, bad_final = tmp_path / "zyxwvut-agenda.pdf", tmp_path / "broken-final.pdf"
+    bad_draft.write_bytes(b"%PDF-1.7\n" + b"\x00" * 64)
+    bad_final.write_bytes(b"%PDF-1.7\n" + b"\x00" * 64)
+    from pipeline.document import Metadata
+
+    summary = ingest_all([Source(bad_draft, Metadata(draft=True)), Source(bad_final)], db_path, echo=lambda _: None)
+    assert summary.failed == 2
+    assert rows(db_path, "select path, draft from ingest_errors order by path") == [
+        (str(bad_final), 0),
+        (str(bad_draft), 1),
+    ]
+    out = tmp_path / "public" / "minutes.db"
+    publish(db_path, out)
+    assert rows(out, "select path from ingest_errors") == [(str(bad_final),)]
+    assert b"zyxwvut" not in out.read_bytes().lower()
