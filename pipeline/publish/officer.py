@@ -231,8 +231,8 @@ async def _in_thread(fn, *args, **kwargs):
 async def _render(datasette, request, template: str, context: dict[str, Any], status: int = 200) -> Response:
     db = await minutes_database(datasette)
     context = {"database": db.name, "officer": _who(request), **context}
-    html = await datasette.render_template(template, context, request=request)
-    return Response.html(html, status=status)
+    page = await datasette.render_template(template, context, request=request)
+    return Response.html(page, status=status)
 
 
 async def home(datasette, request):
