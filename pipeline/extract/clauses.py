@@ -679,7 +679,12 @@ def _overlap(ca: Counter, cb: Counter) -> float:
     na, nb = ca.total(), cb.total()
     if not na or not nb:
         return 0.0
-    common = sum((ca & cb).values())
+    if len(ca) > len(cb):
+        ca, cb = cb, ca
+    common = 0
+    for token, n in ca.items():
+        if m := cb.get(token):
+            common += n if n < m else m
     return 0.0 if not common else 2 * common / (na + nb)
 
 

@@ -81,6 +81,13 @@ PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
         ),
     ),
 ]
+# what a pattern cannot match without: a quick search for these spares running it on most clauses
+DIGIT = re.compile(r"\d")
+MONTH_WORD = re.compile(MONTH, re.I)
+NEEDS = {
+    "dmy": ("digit", "month"), "mdy": ("digit", "month"), "numeric": ("digit",), "dm": ("digit", "month"),
+    "my": ("digit", "month"), "month": ("month",), "month-meeting": ("month",), "year": ("digit",),
+}  # fmt: skip
 NEXT_MEETING = re.compile(
     r"\b(?:by|before|to|at|for|until)\s+(?:the\s+)?(?:next|following|forthcoming|subsequent)\s+(?:\w+\s+){0,3}?(?:meeting|board|committee|panel)\b",
     re.I,
@@ -201,11 +208,14 @@ def find_due(text: str, meeting_date: str | None = None, next_meeting: dt.date |
     :param next_meeting: the next meeting's date, when the document states it.
     """
     base = dt.date.fromisoformat(meeting_date) if meeting_date else None
-    if RANGE.search(text):
-        return Due(None, RANGE.search(text).group(0))
+    if span := RANGE.search(text):
+        return Due(None, span.group(0))
     best: tuple[int, str | None, str] | None = None
     excluded: list[tuple[int, int]] = []
+    has = {"digit": DIGIT.search(text) is not None, "month": MONTH_WORD.search(text) is not None}
     for name, _, pattern in PATTERNS:
+        if not all(has[k] for k in NEEDS.get(name, ())):
+            continue  # cannot match here: most clauses name no month and no date
         for m in pattern.finditer(text):
             if NOT_DUE.search(text[: m.start()]):
                 excluded.append(m.span())

@@ -40,11 +40,11 @@ def build_nlp() -> Language:
 
 
 def parse(nlp, texts: Iterable[str]) -> list[Doc]:
-    """Parse ``texts`` in batches, entities deferred to :func:`entities` when ``nlp`` is a spaCy pipeline.
+    """Parse ``texts`` in batches, entities deferred to :func:`entities` when ``nlp`` has a recogniser.
 
-    Anything else with a ``pipe`` method (the benchmark's stand-ins) is used as it is.
+    Anything else with a ``pipe`` method (the benchmark's stand-in holding parses made beforehand) is used as it is.
     """
-    if not isinstance(nlp, Language) or DEFERRED not in nlp.pipe_names:
+    if DEFERRED not in getattr(nlp, "pipe_names", ()):
         return list(nlp.pipe(texts, batch_size=BATCH))
     ner = nlp.get_pipe(DEFERRED)
     docs = list(nlp.pipe(texts, batch_size=BATCH, disable=[DEFERRED]))
