@@ -43,15 +43,7 @@ def extract(doc: Document, nlp=None) -> Document:
     nxt = next_meeting_date(doc.text, base)
     cands = [_with_subject(c) for c in cands]
     actions = [is_action(c.text, c.kind, c.forced_action, c.rule) for c in cands]
-    # the parse is read only by the commitment check and for an action's owner when no "Action:" line named one,
-    # so only those sentences are parsed (the parser is most of extraction's time)
-    sentences = list(
-        dict.fromkeys(
-            c.sentence
-            for c, action in zip(cands, actions)
-            if c.rule in COMMITMENT_RULES or (action and not c.owner_hint)
-        )
-    )
+    sentences = to_parse(cands, actions)
     parsed = {}
     if sentences:
         nlp = nlp or build_nlp()
@@ -90,6 +82,19 @@ def extract(doc: Document, nlp=None) -> Document:
             )
         )
     return doc.with_(items=tuple(items))
+
+
+def to_parse(cands: list[Candidate], actions: list[bool]) -> list[str]:
+    """The distinct sentences whose parse a rule reads, in order: those of the commitment rules, and of
+    actions whose owner no "Action:" line named. Only these are parsed (the parser is most of extraction's time).
+    """
+    return list(
+        dict.fromkeys(
+            c.sentence
+            for c, action in zip(cands, actions)
+            if c.rule in COMMITMENT_RULES or (action and not c.owner_hint)
+        )
+    )
 
 
 def _with_subject(c: Candidate) -> Candidate:
