@@ -69,8 +69,9 @@ def word_pattern(word: str) -> re.Pattern[str]:
     return re.compile(pattern, 0 if acronym else re.IGNORECASE)
 
 
-# the only characters that match an ASCII letter case-insensitively in re but do not lower() to it
-_FOLDS_TO_ASCII = re.compile("[\u0131\u017f]")  # dotless i, long s
+# the only characters that match an ASCII letter case-insensitively in re but do not lower() to that one letter:
+# dotless i and long s lower to themselves, dotted capital I to "i" plus a combining dot
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
 
 
 def needle(word: str) -> tuple[str, bool] | None:
