@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from pipeline.document import Document
-from pipeline.extract import extract
+from pipeline.extract import PARSE_LIMIT, extract
 from pipeline.extract.clauses import find_candidates, sentences
 
 
@@ -34,12 +34,20 @@ class Parsed:
         return self.parsed[text] if text in self.parsed else self.nlp(text)
 
     def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterator:
-        return (self(text) for text in texts)
+        texts = list(texts)
+        # a list item's text with its lead-in, say, is no sentence of a block: parsed (whole) when asked for
+        missing = [t for t in dict.fromkeys(texts) if t not in self.parsed]
+        self.parsed.update(zip(missing, self.nlp.pipe(missing, batch_size=batch_size)))
+        return (self.parsed[text] for text in texts)
 
 
 def extract_full_parse(doc: Document, nlp) -> Document:
-    """``extract`` with every sentence of ``doc`` (and every candidate's sentence) parsed by the full model first."""
-    wanted = list(dict.fromkeys([*every_sentence(doc), *(c.sentence for c in find_candidates(doc))]))
+    """``extract`` with every sentence of ``doc`` parsed by the full model first.
+
+    Texts the rules ask for that are not sentences of a block are parsed, by the full model too, when asked for
+    (finding them beforehand would mean finding the candidate clauses twice, which the alternative need not do).
+    """
+    wanted = list(dict.fromkeys(s.strip()[:PARSE_LIMIT] for s in every_sentence(doc)))
     parsed = dict(zip(wanted, nlp.pipe(wanted, batch_size=64)))
     return extract(doc, Parsed(parsed, nlp))
 
