@@ -6,6 +6,7 @@ rule asks for entities; both must leave every item of the dev set as the full pi
 
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 import pytest
@@ -82,3 +83,21 @@ def test_parse_leaves_out_the_recogniser_until_entities_are_asked_for(nlp):
         (t.pos_, t.tag_, t.dep_, t.head.i, t.lemma_) for t in full
     ]
     assert [(s.start, s.end) for s in doc.spans["owners"]] == [(s.start, s.end) for s in full.spans["owners"]]
+
+
+def test_extraction_reads_entities_only_through_nlp_entities():
+    # a parse from nlp.parse has no entities until nlp.entities runs the recogniser: ``.ents`` read directly
+    # would silently see none, and the dev set (whose owners never depend on entities) would not show it
+    from pathlib import Path
+
+    import pipeline.extract
+
+    folder = Path(pipeline.extract.__file__).parent
+    direct = [
+        f"{path.name}:{n}"
+        for path in sorted(folder.glob("*.py"))
+        if path.name != "nlp.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\.ents\b", line)
+    ]
+    assert direct == []
