@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .errors import BadPatternFile
 from .patterns import PATTERNS, load_json
@@ -36,6 +36,8 @@ class Theme:
     name: str
     weight: float
     words: tuple[re.Pattern[str], ...]
+    # per word, a piece of text it cannot match without (see needle()), so most searches are never started
+    needles: tuple[tuple[str, bool] | None, ...] = ()
 
 
 def word_pattern(word: str) -> re.Pattern[str]:
@@ -67,6 +69,32 @@ def word_pattern(word: str) -> re.Pattern[str]:
     return re.compile(pattern, 0 if acronym else re.IGNORECASE)
 
 
+# the only characters that match an ASCII letter case-insensitively in re but do not lower() to that one letter:
+# dotless i and long s lower to themselves, dotted capital I to "i" plus a combining dot
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
+
+
+def needle(word: str) -> tuple[str, bool] | None:
+    """(text, case-sensitive) that every match of ``word_pattern(word)`` contains, or None (a regex word).
+
+    The longest plain ASCII piece of the word, lower-cased unless the word is an acronym; a text
+    without it (lower-cased, for the others) cannot match, which is checked far faster than searched.
+
+    >>> needle("special educational need*")
+    ('educational', False)
+    >>> needle("SEND")
+    ('SEND', True)
+    """
+    if word.startswith("re:"):
+        return None
+    acronym = any(c.isupper() for c in word) and not any(c.islower() for c in word)
+    pieces = [t for t in re.split(r"[\s\-*']+", word) if t and t.isascii() and t.isalnum()]
+    if not pieces:
+        return None
+    piece = max(pieces, key=len)
+    return (piece, True) if acronym else (piece.lower(), False)
+
+
 @dataclass(frozen=True)
 class Rules:
     """Everything themes.json holds, compiled."""
@@ -85,7 +113,12 @@ def rules() -> Rules:
     try:
         return Rules(
             themes=tuple(
-                Theme(t["name"], float(t.get("weight", 1.0)), tuple(word_pattern(w) for w in t["words"]))
+                Theme(
+                    t["name"],
+                    float(t.get("weight", 1.0)),
+                    tuple(word_pattern(w) for w in t["words"]),
+                    tuple(needle(w) for w in t["words"]),
+                )
                 for t in data["themes"]
             ),
             title_weight=float(data["title_weight"]),
@@ -108,13 +141,33 @@ def scores(title: str | None, text: str | None, body: str | None = None) -> list
     if title and r.ignore_titles.fullmatch(title.strip().rstrip(":").strip()):
         title = None
     out = []
+    per_part = [_hits(part) if part else None for part in (title, text, body)]
     for order, theme in enumerate(r.themes):
-        hits = [sum(1 for p in theme.words if p.search(part)) if part else 0 for part in (title, text, body)]
+        hits = [h[order] if h else 0 for h in per_part]
         score = theme.weight * (r.title_weight * hits[0] + hits[1] + r.body_weight * hits[2])
         if score > 0:
             out.append((order, theme.name, score))
     out.sort(key=lambda x: (-x[2], x[0]))
     return [(name, score) for _, name, score in out]
+
+
+@lru_cache(maxsize=4096)
+def _hits(part: str) -> tuple[int, ...]:
+    """How many of each theme's words ``part`` contains.
+
+    Cached: a document's items share their committee's name and, item by item, their agenda title.
+    """
+    lowered = None if _FOLDS_TO_ASCII.search(part) else part.lower()
+    out = []
+    for theme in rules().themes:
+        n = 0
+        for pattern, need in zip(theme.words, theme.needles):
+            if need is not None and (need[0] not in part if need[1] else lowered and need[0] not in lowered):
+                continue
+            if pattern.search(part):
+                n += 1
+        out.append(n)
+    return tuple(out)
 
 
 def theme_for(title: str | None, text: str | None, body: str | None = None) -> str | None:

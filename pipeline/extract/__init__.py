@@ -32,26 +32,28 @@ def extract(doc: Document, nlp=None) -> Document:
 
     :param nlp: a spaCy pipeline from :func:`pipeline.extract.nlp.build_nlp`; built on first use.
     """
-    from .nlp import build_nlp
+    from .nlp import build_nlp, parse
     from .owners import find_owner, is_commitment
 
     cands = find_candidates(doc)
     if not cands:
         return doc.with_(items=())
-    nlp = nlp or build_nlp()
     meeting = doc.meta.meeting_date
     base = dt.date.fromisoformat(meeting) if meeting else None
     nxt = next_meeting_date(doc.text, base)
     cands = [_with_subject(c) for c in cands]
-    sentences = list(dict.fromkeys(c.sentence for c in cands))
-    # a "sentence" can be a whole page when a file has no full stops; the owner is named near the clause's start,
-    # and parsing 280 KB at once costs seconds and a gigabyte, so the parser sees at most PARSE_LIMIT characters
-    parsed = dict(zip(sentences, nlp.pipe((s[:PARSE_LIMIT] for s in sentences), batch_size=64)))
+    actions = [is_action(c.text, c.kind, c.forced_action, c.rule) for c in cands]
+    sentences = to_parse(cands, actions)
+    parsed = {}
+    if sentences:
+        nlp = nlp or build_nlp()
+        # a "sentence" can be a whole page when a file has no full stops; the owner is named near the clause's
+        # start, and parsing 280 KB at once costs seconds and a gigabyte, so the parser sees at most PARSE_LIMIT
+        parsed = dict(zip(sentences, parse(nlp, (s[:PARSE_LIMIT] for s in sentences))))
     items = []
-    for c in cands:
+    for c, action in zip(cands, actions):
         if c.rule in COMMITMENT_RULES and not is_commitment(parsed[c.sentence], c.body_start):
             continue
-        action = is_action(c.text, c.kind, c.forced_action, c.rule)
         owner = due = due_text = None
         if action:
             owner = c.owner_hint or find_owner(
@@ -80,6 +82,19 @@ def extract(doc: Document, nlp=None) -> Document:
             )
         )
     return doc.with_(items=tuple(items))
+
+
+def to_parse(cands: list[Candidate], actions: list[bool]) -> list[str]:
+    """The distinct sentences whose parse a rule reads, in order: those of the commitment rules, and of
+    actions whose owner no "Action:" line named. Only these are parsed (the parser is most of extraction's time).
+    """
+    return list(
+        dict.fromkeys(
+            c.sentence
+            for c, action in zip(cands, actions)
+            if c.rule in COMMITMENT_RULES or (action and not c.owner_hint)
+        )
+    )
 
 
 def _with_subject(c: Candidate) -> Candidate:

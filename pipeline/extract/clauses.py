@@ -8,6 +8,7 @@ which is what makes extraction fast on long minutes.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from ..document import Block, Document
@@ -42,7 +43,10 @@ WHO_ONLY = re.compile(r"^[A-Z][\w.'’\- ]{0,60}(?:\s*(?:/|&|,|and)\s*[A-Z][\w.'
 
 # a sentence ends at . ! ? followed by space and a capital/number, but not after these abbreviations
 _ABBREV = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bCllr)(?<!\bNo)(?<!\bCllrs)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bSt)(?<!\bapprox)(?<!\bvs)(?<!\b[A-Z])"
-SENTENCE_END = re.compile(_ABBREV + r"[.!?]+[\"'’”)]*\s+(?=[A-Z0-9(\"'‘“•·])|\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])")
+# the lookahead is implied by what follows the lookbehinds; put first, it spares testing them at every character
+SENTENCE_END = re.compile(
+    r"(?=[.!?])" + _ABBREV + r"[.!?]+[\"'’”)]*\s+(?=[A-Z0-9(\"'‘“•·])|\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])"
+)
 INLINE_POINT = re.compile(r"(?:(?<=^)|(?<=[\s;:,]))\(?(?P<n>[a-z]|i{1,3}|iv|vi{0,3}|ix|x|\d{1,2})\)\s+")
 LIST_CONTINUES = re.compile(r"^(?:[Tt]hat\b|[Tt]o\b|[a-z])")
 SPLIT_AND_THAT = re.compile(r"(?:,\s*|;\s*|\s+)and\s+(?:also\s+)?that\s+", re.I)
@@ -667,16 +671,21 @@ def _tokens(text: str) -> list[str]:
 
 
 def overlap(a: str, b: str) -> float:
-    ta, tb = _tokens(a), _tokens(b)
-    if not ta or not tb:
+    return _overlap(Counter(_tokens(a)), Counter(_tokens(b)))
+
+
+def _overlap(ca: Counter, cb: Counter) -> float:
+    """Dice coefficient of two token multisets."""
+    na, nb = ca.total(), cb.total()
+    if not na or not nb:
         return 0.0
-    pool = list(tb)
+    if len(ca) > len(cb):
+        ca, cb = cb, ca
     common = 0
-    for t in ta:
-        if t in pool:
-            pool.remove(t)
-            common += 1
-    return 0.0 if not common else 2 * common / (len(ta) + len(tb))
+    for token, n in ca.items():
+        if m := cb.get(token):
+            common += n if n < m else m
+    return 0.0 if not common else 2 * common / (na + nb)
 
 
 def dedupe(cands: list[Candidate]) -> list[Candidate]:
@@ -685,17 +694,27 @@ def dedupe(cands: list[Candidate]) -> list[Candidate]:
     The formal wording (a RESOLVED clause or list point) is kept over a narrative one.
     """
     kept: list[Candidate] = []
+    bags: list[Counter] = []  # kept[i]'s tokens, counted once rather than at every comparison
+    sizes: list[int] = []
     for c in cands:
+        bag = Counter(_tokens(c.text))
+        n = bag.total()
         dup = next(
             (
                 i
                 for i, k in enumerate(kept)
-                if (s := overlap(k.text, c.text)) >= 0.95 or (s >= 0.8 and k.agenda_item == c.agenda_item)
+                # the shorter text bounds the overlap (same float division): below 0.8 it is never a duplicate
+                if (t := n + sizes[i])
+                and 2 * min(n, sizes[i]) / t >= 0.8
+                and ((s := _overlap(bags[i], bag)) >= 0.95 or (s >= 0.8 and k.agenda_item == c.agenda_item))
             ),
             None,
         )
         if dup is None:
             kept.append(c)
+            bags.append(bag)
+            sizes.append(n)
         elif RULE_RANK.get(c.rule, 1) > RULE_RANK.get(kept[dup].rule, 1):
             kept[dup] = replace(c, owner_hint=c.owner_hint or kept[dup].owner_hint)
+            bags[dup], sizes[dup] = bag, n
     return kept

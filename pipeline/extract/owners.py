@@ -12,7 +12,7 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
-from .nlp import OWNER_KEY
+from .nlp import OWNER_KEY, entities
 
 ASKING = {
     "ask",
@@ -100,7 +100,7 @@ def _is_ownerish(span: Span) -> bool:
     words = {t.lower_ for t in span}
     if words & ROLE_WORDS or INITIALS.match(span.root.text):
         return True
-    if any(e.label_ in ("PERSON", "ORG") and e.start < span.end and span.start < e.end for e in doc.ents):
+    if any(e.label_ in ("PERSON", "ORG") and e.start < span.end and span.start < e.end for e in entities(doc)):
         return True
     return any(s.start <= span.root.i < s.end for s in doc.spans.get(OWNER_KEY, []))
 
@@ -253,7 +253,7 @@ def _source_prep(verb: Token, prep: Token) -> bool:
 
 
 def _is_person(span: Span) -> bool:
-    return any(e.label_ == "PERSON" for e in span.ents) or INITIALS.match(span.root.text) is not None
+    return any(e.label_ == "PERSON" for e in entities(span)) or INITIALS.match(span.root.text) is not None
 
 
 def _depth(t: Token) -> int:
@@ -380,7 +380,7 @@ def _antecedent(doc: Doc | None) -> Span | None:
             and span.root.lower_ not in ("members", "committee", "council", "board", "panel")
         ):
             return span
-    people = [e for e in doc.ents if e.label_ == "PERSON"]
+    people = [e for e in entities(doc) if e.label_ == "PERSON"]
     if people:
         return people[-1]
     return None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.patterns import PATTERNS
-from pipeline.themes import backfill, scores, theme_for, theme_names, word_pattern
+from pipeline.themes import _hits, backfill, rules, scores, theme_for, theme_names, word_pattern
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "publishing.md"
 THEMES = [
@@ -134,3 +134,28 @@ def test_backfill_adds_the_column_and_fills_it(minutes_db, tmp_path):
     assert [r[3] for r in rows] == [theme_for(r[0], r[1], r[2]) for r in rows]
     assert backfill(conn) == sum(1 for r in rows if r[3] is None)  # only items still without a theme
     conn.close()
+
+
+def _brute_hits(part: str) -> tuple[int, ...]:
+    return tuple(sum(1 for p in theme.words if p.search(part)) for theme in rules().themes)
+
+
+def test_the_needle_prefilter_never_skips_a_match():
+    # every line of the corpus's minutes, plus spellings that only case-insensitive matching finds
+    root = Path(__file__).resolve().parents[2] / "corpus"
+    lines = [ln for f in sorted((root / "minutes").glob("*.txt")) for ln in f.read_text(encoding="utf-8").splitlines()]
+    lines += [
+        "HOUSING AND HOMELESSNESS",
+        "Fly Tipping on the A38",
+        "Houſing rents",
+        "Plannıng applications",
+        "CHİLDREN and young people",
+        "NHS ICB",
+    ]
+    assert len(lines) > 500
+    found = 0
+    for line in filter(None, lines):
+        want = _brute_hits(line)
+        assert _hits(line) == want, line
+        found += sum(want)
+    assert found > 100
