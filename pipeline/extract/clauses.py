@@ -20,6 +20,7 @@ LEADIN = re.compile(_T["leadin"], re.I)
 RECOMMEND_LEADIN = re.compile(_T["recommend_leadin"], re.I)
 BARE_OUTCOME = re.compile(_T["bare_outcome"])
 NOT_ITEM = re.compile(_T["not_items"], re.I)
+REFERS_BACK = re.compile(_T["refers_back"], re.I)
 PAST_EVENT = re.compile(_T["past_event"], re.I)
 FORECAST = re.compile(_T["forecast"], re.I)
 ACTION_SUFFIX = re.compile(_T["action_suffix"])
@@ -36,6 +37,7 @@ DATED_ENTRY = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}\b")
 SENTENCE_TRIGGERS = [
     (t["id"], t["kind"], t["body"], re.compile(t["re"], 0 if t.get("case") else re.I)) for t in _T["sentence"]
 ]
+NAME_TO_VERB = next(p for rule, _, _, p in SENTENCE_TRIGGERS if rule == "name-to-verb")
 NARRATIVE_RULES = {"would-future", "undertook", "to-be-passive", "will-be-on-agenda", "were-to"}
 ACTION_LINE = re.compile(r"^\s*actions?\s*(?:by)?\s*[:\-–]+\s*(?P<who>.+?)\s*\.?\s*$", re.I)
 WHO_ONLY = re.compile(r"^[A-Z][\w.'’\- ]{0,60}(?:\s*(?:/|&|,|and)\s*[A-Z][\w.'’\- ]{0,60})*$")
@@ -316,6 +318,11 @@ class _Walker:
     def _sentence(self, block: Block, off: int, sent: str, ctx) -> None:
         start = block.char_start + off + (len(sent) - len(sent.lstrip()))
         sent = sent.strip()
+        dash = TITLE_DASH.match(sent)
+        if dash and NAME_TO_VERB.match(sent[dash.end() :]):
+            # "NALC Award Scheme – Clerk to circulate the guidance": a subject line, then the parish action line
+            start += dash.end()
+            sent = sent[dash.end() :]
         if self._action_hint(sent):
             return
         if not sent or APOLOGIES.search(sent) and re.search(r"\b(?:noted|received|accepted)\b", sent, re.I):
@@ -337,7 +344,7 @@ class _Walker:
             m = pattern.search(sent)
             if not m or not self._plausible(rule, kind, sent, m):
                 continue
-            if where == "after" and re.match(r"(?i)\s*(?:whether|if|why|how|what|when|who)\b", sent[m.end() :]):
+            if where == "after" and re.match(r"(?i)\s*(?:whether|if|why|how|what|when|who|about)\b", sent[m.end() :]):
                 return  # "Members asked whether the figures would be published" is a question, not an outcome
             if where == "after":
                 head = re.sub(r"(?i)[\s,;]*(?:and|but)?[\s,;]*$", "", sent[: m.start()])
@@ -408,6 +415,8 @@ class _Walker:
             self._open_list(kind, prefix, style=number_style(points[0].group(0).strip()))
             self.list.emitted = len(points)
             return
+        if REFERS_BACK.match(body_clean):
+            return  # "RESOLVED – As set out in the decision above": the item was recorded where it was decided
         if not body_clean and sent.rstrip().endswith("."):
             return  # "Agreed." closing a proposal: the outcome of what came before, not a lead-in
         if not body_clean or _who_only(body_clean.rstrip(":-– ")) and body.rstrip().endswith((":", ":-", "–", "-")):
@@ -623,7 +632,10 @@ STOPWORDS = set(
 
 
 def _content_words(text: str) -> list[str]:
-    return [w[:5] for w in re.findall(r"[a-z]+", text.lower()) if w not in STOPWORDS and len(w) > 2]
+    """Words with their inflection cut ("arranged" = "arrange"), but not shortened to a prefix: "planting" and
+    "planter" are different things."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return [re.sub(r"(?:ing|ed|es|e|s)$", "", w) for w in words if w not in STOPWORDS and len(w) > 2]
 
 
 def _starts_with_decision_verb(text: str) -> bool:

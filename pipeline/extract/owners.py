@@ -86,7 +86,14 @@ ROLE_WORDS = {
     "leader", "member", "members", "council", "board", "panel", "committee", "group", "executive", "secretary", "treasurer",
     "mayor", "speaker", "team", "service", "solicitor", "councillor", "councillors", "cllr", "staff", "partnership",
     "lead", "coordinator", "co-ordinator", "chairs", "cabinet", "forum", "commission", "engineer", "planner",
-    "councilor", "o&s", "scrutiny",
+    "councilor", "o&s", "scrutiny", "party",
+}  # fmt: skip
+# verbs a subjunctive resolution puts straight after its doer ("that the Director of Housing report to Cabinet");
+# the tagger often reads them as nouns after a title
+SUBJUNCTIVE_VERBS = {
+    "report", "review", "write", "circulate", "provide", "prepare", "arrange", "present", "bring", "submit", "consult",
+    "contact", "liaise", "meet", "draft", "produce", "publish", "share", "seek", "send", "update", "investigate",
+    "monitor", "develop", "progress", "respond", "reply", "commission", "undertake", "carry", "take", "plan",
 }  # fmt: skip
 
 
@@ -316,7 +323,9 @@ def _leading_owner(doc: Doc, start: int) -> Span | None:
                 return s
             # "that the Director of Resources report to Cabinet": a subjunctive the tagger read as a noun
             if nxt.pos_ == "VERB" or (
-                nxt.pos_ == "NOUN" and nxt.dep_ in ("ccomp", "ROOT", "conj") and nxt.i > s.root.i
+                nxt.pos_ == "NOUN"
+                and nxt.i > s.root.i
+                and (nxt.dep_ in ("ccomp", "ROOT", "conj") or nxt.lower_ in SUBJUNCTIVE_VERBS)
             ):
                 return s
     return None
@@ -336,6 +345,8 @@ def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False, context=
         span = _agent_of(verb, body_start)
     if span is None:
         span = _leading_owner(doc, body_start)
+    if span is None and verb is not None:
+        span = _coordinated_doer(verb, body_start)
     if span is None:
         span = _passive_agent(doc, body_start)
     if span is None and allow_sayer and verb is not None:
@@ -348,6 +359,18 @@ def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False, context=
     if span.start_char < body_start <= span.end_char:
         span = doc.char_span(body_start, span.end_char, alignment_mode="expand") or span  # never reach into a lead-in
     return _tidy(span.text)
+
+
+def _coordinated_doer(verb: Token, body_start: int) -> Span | None:
+    """ "recommendations 1 and 2 be accepted, and the Director of Place prepare a plan": the approval names no
+    doer, the coordinated clause does."""
+    for c in _children(verb, "conj"):
+        if c.pos_ not in ("VERB", "AUX"):
+            continue
+        for subj in _children(c, "nsubj"):
+            if subj.idx >= body_start and subj.lower_ not in PERSONAL_PRONOUNS and (span := _owner(subj)):
+                return span
+    return None
 
 
 def _widen(span: Span) -> Span:
