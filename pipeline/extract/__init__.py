@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 
 from ..document import Document, Item
+from ..structure import item_at
 from .actions import is_action
 from .clauses import Candidate, find_candidates
 from .dates import find_due, next_meeting_date
@@ -33,7 +34,7 @@ def extract(doc: Document, nlp=None) -> Document:
     :param nlp: a spaCy pipeline from :func:`pipeline.extract.nlp.build_nlp`; built on first use.
     """
     from .nlp import build_nlp
-    from .owners import find_owner, is_commitment
+    from .owners import expand_title, find_owner, is_commitment
 
     cands = find_candidates(doc)
     if not cands:
@@ -60,7 +61,13 @@ def extract(doc: Document, nlp=None) -> Document:
                 allow_sayer=c.rule in ("would-future", "to-be-passive"),
                 context=lambda c=c: nlp(c.context) if c.context else None,
             )
+            if owner:
+                agenda = item_at(doc, c.start)
+                owner = expand_title(owner, doc.text[agenda.char_start if agenda else 0 : c.start])
         due_info = find_due(c.due_scope or c.text, meeting, nxt)
+        if c.due_scope and due_info.text is None:
+            # "Agreed that the Annual Meeting be held on 13th May. Clerk to arrange.": the date is the decision's
+            due_info = find_due(c.text, meeting, nxt)
         due_text = due_info.text
         if action:
             due = due_info.value

@@ -38,8 +38,16 @@ SENTENCE_TRIGGERS = [
     (t["id"], t["kind"], t["body"], re.compile(t["re"], 0 if t.get("case") else re.I)) for t in _T["sentence"]
 ]
 NAME_TO_VERB = next(p for rule, _, _, p in SENTENCE_TRIGGERS if rule == "name-to-verb")
+# a paragraph that opens by recounting the previous meeting reports what was promised then, not now
+LAST_MEETING = re.compile(
+    r"^(?:matters\s+arising\W+)?(?:in|at|during|following)\s+(?:the|its|their)\s+(?:last|previous|(?:\w+\s+){0,2}?meeting\s+(?:held\s+)?on\b)"
+    r"|^(?:(?:it\s+was\s+)?(?:noted|recalled|reported)\s+that\s+)?at\s+(?:the|its)\s+(?:last|previous)\s+meeting\b",
+    re.I,
+)
+RECOUNTED_RULES = {"undertook", "were-to"}
 NARRATIVE_RULES = {"would-future", "undertook", "to-be-passive", "will-be-on-agenda", "were-to"}
 ACTION_LINE = re.compile(r"^\s*actions?\s*(?:by)?\s*[:\-–]+\s*(?P<who>.+?)\s*\.?\s*$", re.I)
+INLINE_ACTION = re.compile(r"\(\s*actions?\s*(?:by)?\s*[:\-–]\s*(?P<who>[^()]{1,60}?)\s*\)", re.I)
 WHO_ONLY = re.compile(r"^[A-Z][\w.'’\- ]{0,60}(?:\s*(?:/|&|,|and)\s*[A-Z][\w.'’\- ]{0,60})*$")
 
 # a sentence ends at . ! ? followed by space and a capital/number, but not after these abbreviations
@@ -316,6 +324,23 @@ class _Walker:
                 )
 
     def _sentence(self, block: Block, off: int, sent: str, ctx) -> None:
+        tag = INLINE_ACTION.search(sent)
+        who = tag.group("who").strip() if tag else ""
+        if not tag or not WHO_ONLY.match(who) or re.search(r"\bto\s+[a-z]", who):
+            self._sentence_body(block, off, sent, ctx)
+            return
+        # "… would be an action they could take forward (Action: Rebecca Cresswell)": the tag records a
+        # commitment, however tentative the wording, and names its owner
+        sent = sent[: tag.start()] + " " * (tag.end() - tag.start()) + sent[tag.end() :]
+        before = len(self.out)
+        self._sentence_body(block, off, sent, ctx)
+        if len(self.out) == before:
+            start = block.char_start + off + (len(sent) - len(sent.lstrip()))
+            body = sent.strip()
+            self._emit("undertaking", clean(body), start, start + len(body), body, 0, "action-tag", ctx)
+        self.out[before:] = [replace(c, owner_hint=who, forced_action=True) for c in self.out[before:]]
+
+    def _sentence_body(self, block: Block, off: int, sent: str, ctx) -> None:
         start = block.char_start + off + (len(sent) - len(sent.lstrip()))
         sent = sent.strip()
         dash = TITLE_DASH.match(sent)
@@ -342,7 +367,7 @@ class _Walker:
             return
         for rule, kind, where, pattern in SENTENCE_TRIGGERS:
             m = pattern.search(sent)
-            if not m or not self._plausible(rule, kind, sent, m):
+            if not m or not self._plausible(rule, kind, sent, m, block):
                 continue
             if where == "after" and re.match(r"(?i)\s*(?:whether|if|why|how|what|when|who|about)\b", sent[m.end() :]):
                 return  # "Members asked whether the figures would be published" is a question, not an outcome
@@ -476,7 +501,9 @@ class _Walker:
         self.out[-1] = replace(prev, owner_hint=prev.owner_hint or owner, due_scope=text, forced_action=True)
         return True
 
-    def _plausible(self, rule: str, kind: str, sent: str, m: re.Match) -> bool:
+    def _plausible(self, rule: str, kind: str, sent: str, m: re.Match, block: Block | None = None) -> bool:
+        if rule in RECOUNTED_RULES and block is not None and LAST_MEETING.match(split_number(block.text)[1]):
+            return False  # "At the last meeting … the Officer agreed to look into it": history, reported back on
         if rule in NARRATIVE_RULES or rule == "name-to-verb":
             if NOT_ITEM.search(sent[: m.end() + 40]) or FORECAST.search(sent):
                 return False

@@ -12,6 +12,7 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
+from ..patterns import load_json
 from .nlp import OWNER_KEY
 
 ASKING = {
@@ -433,3 +434,25 @@ def is_commitment(doc: Doc, body_start: int) -> bool:
             return True
         return _owner(c) is not None
     return verb.dep_ in ("xcomp",)
+
+
+SHORT_HEADS = set(load_json("owner_forms.json")["short_heads"])
+TITLE_TAIL = r"(?:\s+(?:of|for)\s+(?:the\s+)?|\s*[–-]\s*)[A-Z][\w'’]*(?:(?:\s+|\s*,\s*|\s+(?:and|&|of|for|the)\s+)[A-Z][\w'’]*)*"
+QUALIFIERS = {"assistant", "deputy", "executive", "strategic", "corporate", "interim", "acting", "service", "senior"}
+
+
+def expand_title(owner: str, before: str) -> str:
+    """ "the Director" after "the Director of Children's Services" in the same item is that Director: minutes
+    give a title in full once and shorten it after. A different qualified title ("Assistant Director of …")
+    is a different person and is not used.
+
+    :param before: the text of the agenda item up to the clause.
+    """
+    if owner.lower() not in SHORT_HEADS:
+        return owner
+    for m in reversed(list(re.finditer(r"\b" + re.escape(owner) + TITLE_TAIL, before))):
+        word = re.findall(r"[\w'’]+", before[: m.start()])[-1:]
+        if word and word[0].lower() in QUALIFIERS and word[0].lower() not in owner.lower().split():
+            continue
+        return _tidy(m.group(0)) or owner
+    return owner
