@@ -32,7 +32,8 @@ LABEL_VALUE = re.compile(_T["label_value"])
 OUTCOME_WORD = re.compile(_T["outcome_word"], re.I)
 OUTCOME_END = re.compile(_T["outcome_end"], re.I)
 EMBEDDED_LEADIN = re.compile(_T["embedded_leadin"])
-ACTION_LINE_SPLIT = re.compile(_T["action_line_split"], re.I)
+ACTION_LINE_SPLIT = re.compile(_T["action_line_split"] + "|" + _T["semicolon_doer"], re.I)
+SEMICOLON_DOER = re.compile(_T["semicolon_doer"])
 DATED_ENTRY = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}\b")
 SENTENCE_TRIGGERS = [
     (t["id"], t["kind"], t["body"], re.compile(t["re"], 0 if t.get("case") else re.I)) for t in _T["sentence"]
@@ -473,7 +474,7 @@ class _Walker:
             if n == 0 and self._fold_into_agreed(text, owner, ctx, start):
                 continue
             self._emit(kind, text, start + a, start + b, sent, a, "name-to-verb", ctx, split=len(cuts) > 1)
-            if n > 0 and owner:
+            if n > 0 and owner and not NAME_TO_VERB.match(text):
                 self.out[-1] = replace(self.out[-1], owner_hint=owner)
 
     def _fold_into_agreed(self, text: str, owner: str | None, ctx, start: int) -> bool:
@@ -521,6 +522,8 @@ class _Walker:
             return False
         if rule == "to-be-passive" and re.search(r"(?i)\bfor\s+(?:it|this|them|him|her)\s*$", sent[: m.start()]):
             return False  # "an arena for it to be brought to the table" describes, it does not decide
+        if rule == "was-adopted" and re.search(r"(?i)\b(?:what|which|whatever)\s+$", sent[: m.start()]):
+            return False  # "This will help if there is any departure from what was agreed" names an earlier decision
         if rule == "was-adopted" and PAST_EVENT.search(sent[: m.end()]):
             return False  # "The service had already begun … and it was agreed by Cabinet": history, not this meeting
         if rule == "was-adopted" and re.match(
@@ -681,7 +684,8 @@ def _looks_sequential(numbers: list[str]) -> bool:
 
 def _split_coordinated(body: str) -> list[tuple[int, int]]:
     """ "agreed to note the changes and that the changes be submitted to …" is two items."""
-    cuts = list(SPLIT_AND_THAT.finditer(body))
+    # "Photographs to be invited; CC to explore a collaboration": a new doer after a semicolon is a new action
+    cuts = sorted([*SPLIT_AND_THAT.finditer(body), *SEMICOLON_DOER.finditer(body)], key=lambda m: m.start())
     if not cuts:
         for m in SPLIT_AND.finditer(body):
             left, right = body[: m.start()], body[m.end() :]

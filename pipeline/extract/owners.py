@@ -73,6 +73,8 @@ CONSULTING = {
     "sought",
     "request",
 }
+# "The minutes were approved by all members and will be published": who approved is not who publishes
+APPROVING = {"approve", "agree", "accept", "adopt", "endorse", "ratify", "sign", "support", "confirm"}
 ESTABLISHING = {"establish", "set", "create", "form", "convene", "constitute", "appoint"}
 DECIDING = {"agree", "resolve", "decide", "note", "confirm"}
 GRANTING = {"give", "grant", "delegate", "authorise", "authorize"}
@@ -87,7 +89,7 @@ ROLE_WORDS = {
     "leader", "member", "members", "council", "board", "panel", "committee", "group", "executive", "secretary", "treasurer",
     "mayor", "speaker", "team", "service", "solicitor", "councillor", "councillors", "cllr", "staff", "partnership",
     "lead", "coordinator", "co-ordinator", "chairs", "cabinet", "forum", "commission", "engineer", "planner",
-    "councilor", "o&s", "scrutiny", "party",
+    "councilor", "o&s", "scrutiny", "party", "subgroup", "sub-group", "volunteers",
 }  # fmt: skip
 # verbs a subjunctive resolution puts straight after its doer ("that the Director of Housing report to Cabinet");
 # the tagger often reads them as nouns after a title
@@ -189,7 +191,12 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
         span = _owner(c)
         if provider is not None and (span is None or verb.lemma_ in RECEIVING):
             return provider  # "Petitions 6b and 6c require a written response from the Cabinet Member"
-        if span is None or verb.lemma_ in RECEIVING and span.root.lower_ in ROLE_WORDS and not _is_person(span):
+        if span is None or (
+            verb.lemma_ in RECEIVING
+            and span.root.lower_ in ROLE_WORDS
+            and not _is_person(span)
+            and not _action_line_infinitive(verb)
+        ):
             return None  # "Scrutiny would receive an update": a body that only receives is not the owner
         return span
     passive = bool(_children(verb, "nsubjpass", "auxpass"))
@@ -230,6 +237,11 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
         if span is not None and span.start_char <= body_start + 4:
             return span
     return None
+
+
+def _action_line_infinitive(verb: Token) -> bool:
+    """ "Members to review applications": an action line gives its doer work, whatever the verb."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 FROM_VERBS = {"require", "need", "request", "seek", "receive", "obtain", "get", "await", "expect"}
@@ -366,6 +378,11 @@ def _coordinated_doer(verb: Token, body_start: int) -> Span | None:
     """ "recommendations 1 and 2 be accepted, and the Director of Place prepare a plan": the approval names no
     doer, the coordinated clause does."""
     for c in _children(verb, "conj"):
+        if c.lower_ in ASKING or c.lemma_.lower() in ASKING:
+            # "to approve the proposals and to authorise the Assistant Town Clerk to progress them"
+            for obj in _children(c, "dobj"):
+                if span := _owner(obj):
+                    return span
         if c.pos_ not in ("VERB", "AUX"):
             continue
         for subj in _children(c, "nsubj"):
@@ -386,7 +403,12 @@ def _widen(span: Span) -> Span:
 def _passive_agent(doc: Doc, start: int) -> Span | None:
     """ "church footpath blocked to be chased up by clerk": a "by" agent of any passive verb in the clause."""
     for t in doc:
-        if t.idx >= start and t.dep_ == "agent" and _children(t.head, "auxpass") and t.head.lemma_ not in RECEIVING:
+        if (
+            t.idx >= start
+            and t.dep_ == "agent"
+            and _children(t.head, "auxpass")
+            and t.head.lemma_ not in RECEIVING | APPROVING
+        ):
             for p in _children(t, "pobj"):
                 if span := _owner(p):
                     return span
