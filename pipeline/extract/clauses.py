@@ -53,13 +53,13 @@ WHO_ONLY = re.compile(r"^[A-Z][\w.'’\- ]{0,60}(?:\s*(?:/|&|,|and)\s*[A-Z][\w.'
 
 # a sentence ends at . ! ? followed by space and a capital/number, but not after these abbreviations
 _ABBREV = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bCllr)(?<!\bNo)(?<!\bCllrs)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bSt)(?<!\bapprox)(?<!\bvs)(?<!\b[A-Z])"
-SENTENCE_END = re.compile(_ABBREV + r"[.!?]+[\"'’”)]*\s+(?=[A-Z0-9(\"'‘“•·])|\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])")
+SENTENCE_END = re.compile(_ABBREV + r"[.!?]+[\"'’”)]*\s+(?=[A-Z0-9(\"'‘“•·])|\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])|\s+[•·▪]\s+")
 INLINE_POINT = re.compile(r"(?:(?<=^)|(?<=[\s;:,]))\(?(?P<n>[a-z]|i{1,3}|iv|vi{0,3}|ix|x|\d{1,2})\)\s+")
 LIST_CONTINUES = re.compile(r"^(?:[Tt]hat\b|[Tt]o\b|[a-z])")
 SPLIT_AND_THAT = re.compile(r"(?:,\s*|;\s*|\s+)and\s+(?:also\s+)?that\s+", re.I)
 SPLIT_AND = re.compile(r"\s+and\s+(?=(?:the|a|an|this|these|it|members|officers)\b)", re.I)
 MODAL = re.compile(r"\b(?:would|will|should|be|to\s+be)\s+\w+", re.I)
-TRAILING = re.compile(r"[\s;,.:]*(?:\band\b|\bor\b)?[\s;,.:]*$", re.I)
+TRAILING = re.compile(r"[\s;,.:•·▪]*(?:\band\b|\bor\b)?[\s;,.:•·▪]*$", re.I)
 PARENTHETICAL = re.compile(r"^\s*\([^)]{1,40}\)\s*")
 APOLOGIES = re.compile(
     r"\bapolog|\bdeclar\w*\s+(?:of\s+)?(?:an?\s+)?(?:\w+\s+)?interest|\binterests?\s+(?:were|was)\s+declared", re.I
@@ -404,7 +404,10 @@ class _Walker:
                     body_off=m.start(),
                 )
             else:
-                self._add_clauses(block, sent, kind, rule, ctx, sent=sent, sent_start=start)
+                cut = _comma_splice(sent, m) if rule == "would-future" else 0
+                self._add_clauses(
+                    block, sent[cut:], kind, rule, ctx, sent=sent, sent_start=start, body_off=cut
+                )
             return
         if ACTION_SUFFIX.search(sent):
             # "Petitions 6b and 6c require a written response … – ACTION"
@@ -676,6 +679,19 @@ def _starts_with_decision_verb(text: str) -> bool:
             text.strip(),
         )
     )
+
+
+def _comma_splice(sent: str, m: re.Match) -> int:
+    """ "Pot holes are appearing again, there is road planing to fill them, Councillors will fill these in": when
+    whole clauses run on with commas, the promise starts at the clause that names its doer."""
+    comma = sent.rfind(", ", 0, m.start())
+    if comma < 0:
+        return 0
+    seg = sent[comma + 2 : m.start()]
+    left = sent[:comma]
+    if seg[:1].isupper() and len(seg.split()) <= 6 and re.search(r"\b(?:is|are|was|were|has|have|had)\b", left):
+        return comma + 2
+    return 0
 
 
 def _looks_sequential(numbers: list[str]) -> bool:
