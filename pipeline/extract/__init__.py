@@ -14,7 +14,7 @@ from dataclasses import replace
 from ..document import Document, Item
 from ..structure import item_at
 from .actions import is_action
-from .clauses import Candidate, find_candidates
+from .clauses import Candidate, find_candidates, parseable
 from .dates import find_due, next_meeting_date
 
 __all__ = ["extract", "find_candidates"]
@@ -47,7 +47,7 @@ def extract(doc: Document, nlp=None) -> Document:
     sentences = list(dict.fromkeys(c.sentence for c in cands))
     # a "sentence" can be a whole page when a file has no full stops; the owner is named near the clause's start,
     # and parsing 280 KB at once costs seconds and a gigabyte, so the parser sees at most PARSE_LIMIT characters
-    parsed = dict(zip(sentences, nlp.pipe((s[:PARSE_LIMIT] for s in sentences), batch_size=64)))
+    parsed = dict(zip(sentences, nlp.pipe((parseable(s[:PARSE_LIMIT]) for s in sentences), batch_size=64)))
     items = []
     for c in cands:
         if c.rule in COMMITMENT_RULES and not is_commitment(parsed[c.sentence], c.body_start):

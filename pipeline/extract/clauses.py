@@ -34,6 +34,9 @@ OUTCOME_END = re.compile(_T["outcome_end"], re.I)
 EMBEDDED_LEADIN = re.compile(_T["embedded_leadin"])
 ACTION_LINE_SPLIT = re.compile(_T["action_line_split"] + "|" + _T["semicolon_doer"], re.I)
 SEMICOLON_DOER = re.compile(_T["semicolon_doer"])
+# "The Board APPROVED the plan and ASKED the Director to …": board minutes put each decision's verb in capitals
+CAPS_VERB = re.compile(r"\b" + _T["caps_verbs"] + r"\b")
+SPLIT_CAPS = re.compile(r"[,;]?\s+and\s+(?=" + _T["caps_verbs"] + r"\b)")
 DATED_ENTRY = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}\b")
 SENTENCE_TRIGGERS = [
     (t["id"], t["kind"], t["body"], re.compile(t["re"], 0 if t.get("case") else re.I)) for t in _T["sentence"]
@@ -89,6 +92,12 @@ class Candidate:
     split: bool = False  # cut out of a longer sentence by coordination
     due_scope: str | None = None  # text the due date is read from, when not the item's own
     context: str = ""  # the text just before the sentence, to resolve "She agreed to …"
+
+
+def parseable(sentence: str) -> str:
+    """The sentence as the parser should see it: capitalised decision verbs ("NOTED") in lower case, which the
+    tagger reads as verbs rather than proper nouns. Same length, so offsets still hold."""
+    return CAPS_VERB.sub(lambda m: m.group(0).lower(), sentence)
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
@@ -701,7 +710,10 @@ def _looks_sequential(numbers: list[str]) -> bool:
 def _split_coordinated(body: str) -> list[tuple[int, int]]:
     """ "agreed to note the changes and that the changes be submitted to …" is two items."""
     # "Photographs to be invited; CC to explore a collaboration": a new doer after a semicolon is a new action
-    cuts = sorted([*SPLIT_AND_THAT.finditer(body), *SEMICOLON_DOER.finditer(body)], key=lambda m: m.start())
+    cuts = sorted(
+        [*SPLIT_AND_THAT.finditer(body), *SEMICOLON_DOER.finditer(body), *SPLIT_CAPS.finditer(body)],
+        key=lambda m: m.start(),
+    )
     if not cuts:
         for m in SPLIT_AND.finditer(body):
             left, right = body[: m.start()], body[m.end() :]
