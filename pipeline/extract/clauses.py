@@ -56,10 +56,17 @@ WHO_ONLY = re.compile(r"^[A-Z][\w.'’\- ]{0,60}(?:\s*(?:/|&|,|and)\s*[A-Z][\w.'
 
 # a sentence ends at . ! ? followed by space and a capital/number, but not after these abbreviations
 _ABBREV = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bCllr)(?<!\bNo)(?<!\bCllrs)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bSt)(?<!\bapprox)(?<!\bvs)(?<!\b[A-Z])"
-SENTENCE_END = re.compile(_ABBREV + r"[.!?]+[\"'’”)]*\s+(?=[A-Z0-9(\"'‘“•·])|\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])|\s+[•·▪]\s+")
+SENTENCE_END = re.compile(
+    _ABBREV + r"[.!?]+[\"'’”)]*\s+(?=[A-Z0-9(\"'‘“•·])|\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])|\s+[•·▪]\s+"
+)
 INLINE_POINT = re.compile(r"(?:(?<=^)|(?<=[\s;:,]))\(?(?P<n>[a-z]|i{1,3}|iv|vi{0,3}|ix|x|\d{1,2})\)\s+")
 LIST_CONTINUES = re.compile(r"^(?:[Tt]hat\b|[Tt]o\b|[a-z])")
 SPLIT_AND_THAT = re.compile(r"(?:,\s*|;\s*|\s+)and\s+(?:also\s+)?that\s+", re.I)
+SPLIT_AND_TO = re.compile(
+    r"(?:,\s*|;\s*|\s+)and\s+(?:also\s+)?to\s+(?=(?:agree|request|ask|instruct|approve|delegate|authori[sz]e|recommend|invite"
+    r"|endorse|defer|note)\b)",
+    re.I,
+)
 SPLIT_AND = re.compile(r"\s+and\s+(?=(?:the|a|an|this|these|it|members|officers)\b)", re.I)
 MODAL = re.compile(r"\b(?:would|will|should|be|to\s+be)\s+\w+", re.I)
 TRAILING = re.compile(r"[\s;,.:•·▪]*(?:\band\b|\bor\b)?[\s;,.:•·▪]*$", re.I)
@@ -329,6 +336,13 @@ class _Walker:
                 and not DATED_ENTRY.match(plain)
                 and not section_label(block)
             ):
+                if len(_split_coordinated(body_text)) > 1:
+                    # "To note the update, and to agree that a further report be submitted": two decisions
+                    self._add_clauses(
+                        block, body_text, "decision", "decision-section", ctx, sent=body_text,
+                        sent_start=block.char_start + offset,
+                    )  # fmt: skip
+                    return
                 self._emit(
                     "decision", plain, block.char_start + offset, block.char_end, plain, 0, "decision-section", ctx
                 )
@@ -414,9 +428,7 @@ class _Walker:
                 )
             else:
                 cut = _comma_splice(sent, m) if rule == "would-future" else 0
-                self._add_clauses(
-                    block, sent[cut:], kind, rule, ctx, sent=sent, sent_start=start, body_off=cut
-                )
+                self._add_clauses(block, sent[cut:], kind, rule, ctx, sent=sent, sent_start=start, body_off=cut)
             return
         if ACTION_SUFFIX.search(sent):
             # "Petitions 6b and 6c require a written response … – ACTION"
@@ -711,7 +723,12 @@ def _split_coordinated(body: str) -> list[tuple[int, int]]:
     """ "agreed to note the changes and that the changes be submitted to …" is two items."""
     # "Photographs to be invited; CC to explore a collaboration": a new doer after a semicolon is a new action
     cuts = sorted(
-        [*SPLIT_AND_THAT.finditer(body), *SEMICOLON_DOER.finditer(body), *SPLIT_CAPS.finditer(body)],
+        [
+            *SPLIT_AND_THAT.finditer(body),
+            *SPLIT_AND_TO.finditer(body),
+            *SEMICOLON_DOER.finditer(body),
+            *SPLIT_CAPS.finditer(body),
+        ],
         key=lambda m: m.start(),
     )
     if not cuts:

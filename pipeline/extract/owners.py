@@ -178,6 +178,10 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
                 return span
         if _children(verb, "nsubjpass"):
             return None
+        for c in _children(verb, "ccomp"):
+            # "To request that the Executive Director provides an update": the one the request names acts
+            if c.idx >= body_start and (span := _agent_of(c, body_start, depth + 1)):
+                return span
     if verb.lemma_ in DECIDING and not _children(verb, "nsubj"):
         # "To agree that the council will carry out …": the doer is in the agreed clause
         for c in _children(verb, "ccomp"):
@@ -352,7 +356,8 @@ def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False, context=
     m = PAREN_INITIALS.search(doc.text, body_start)
     if m and m.start() - body_start < 60:
         return m.group(1)  # "Old Smithy (GLL) will be looking into the matter"
-    span = _committer(doc, body_start)
+    span = _modal_subject(doc, body_start) if allow_sayer else None
+    span = span or _committer(doc, body_start)
     verb = _main_verb(doc, body_start)
     if span is None and verb is not None:
         span = _agent_of(verb, body_start)
@@ -372,6 +377,19 @@ def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False, context=
     if span.start_char < body_start <= span.end_char:
         span = doc.char_span(body_start, span.end_char, alignment_mode="expand") or span  # never reach into a lead-in
     return _tidy(span.text)
+
+
+def _modal_subject(doc: Doc, start: int) -> Span | None:
+    """ "The Chief Officer confirmed that officers would write to parents": the promise has its own doer."""
+    modal = next(
+        (t for t in doc if t.idx >= start and t.lower_ in ("would", "will", "shall") and t.dep_ == "aux"), None
+    )
+    if modal is None or modal.head.dep_ not in ("ccomp", "conj"):
+        return None
+    for subj in _children(modal.head, "nsubj"):
+        if subj.lower_ not in PERSONAL_PRONOUNS and (span := _owner(subj)):
+            return span
+    return None
 
 
 def _coordinated_doer(verb: Token, body_start: int) -> Span | None:
@@ -459,7 +477,9 @@ def is_commitment(doc: Doc, body_start: int) -> bool:
 
 
 SHORT_HEADS = set(load_json("owner_forms.json")["short_heads"])
-TITLE_TAIL = r"(?:\s+(?:of|for)\s+(?:the\s+)?|\s*[–-]\s*)[A-Z][\w'’]*(?:(?:\s+|\s*,\s*|\s+(?:and|&|of|for|the)\s+)[A-Z][\w'’]*)*"
+TITLE_TAIL = (
+    r"(?:\s+(?:of|for)\s+(?:the\s+)?|\s*[–-]\s*)[A-Z][\w'’]*(?:(?:\s+|\s*,\s*|\s+(?:and|&|of|for|the)\s+)[A-Z][\w'’]*)*"
+)
 QUALIFIERS = {"assistant", "deputy", "executive", "strategic", "corporate", "interim", "acting", "service", "senior"}
 
 
