@@ -37,6 +37,7 @@ SEMICOLON_DOER = re.compile(_T["semicolon_doer"])
 # "The Board APPROVED the plan and ASKED the Director to …": board minutes put each decision's verb in capitals
 CAPS_VERB = re.compile(r"\b" + _T["caps_verbs"] + r"\b")
 SPLIT_CAPS = re.compile(r"[,;]?\s+and\s+(?=" + _T["caps_verbs"] + r"\b)")
+LABEL = re.compile(r"^[A-Z][\w &/'’,()-]{1,40}?\s*(?::|\s[-–—])\s+(?=\S)")
 DATED_ENTRY = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}\b")
 SENTENCE_TRIGGERS = [
     (t["id"], t["kind"], t["body"], re.compile(t["re"], 0 if t.get("case") else re.I)) for t in _T["sentence"]
@@ -257,7 +258,17 @@ class _Walker:
             lst.sub_style = None
             return
         before = len(self.out)
-        self._add_clauses(block, body, lst.kind, "list", ctx, prefix=prefix, split=False)
+        label = LABEL.match(body)
+        rest = body[label.end() :] if label else ""
+        lead = label and (LEADIN.match(rest) or RECOMMEND_LEADIN.match(rest))
+        if lead and lead.group(0).strip() and rest[:30] in block.text:
+            # "b) Internal audit: RESOLVED that the report be accepted. Clerk to action.": a sub-point that is
+            # its own minute, with a subject, a resolution and perhaps an action line
+            at = block.text.find(rest[:30])
+            for sent_off, sent in sentences(block.text[at:]):
+                self._sentence(block, at + sent_off, sent, ctx)
+        else:
+            self._add_clauses(block, body, lst.kind, "list", ctx, prefix=prefix, split=False)
         lst.emitted += len(self.out) - before
 
     def _open_list(self, kind: str, prefix: str, pending: Candidate | None = None, style: str | None = None) -> None:

@@ -173,6 +173,10 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
         # "requests the Policy Officer to investigate" names the doer; "X be asked to …" with no one named
         # to ask leaves it open (ANNOTATION.md), unless the request is an authorisation ("be authorised to")
         deps = ("dobj", "nsubjpass") if verb.lemma_ in ("authorise", "authorize", "empower", "mandate") else ("dobj",)
+        # "the Clerk will ask the County Council for a quote": with nothing for them to do, the one asked is
+        # not the doer
+        if not _children(verb, "xcomp", "ccomp", "advcl") and _children(verb, "nsubj"):
+            deps = ()
         for c in _children(verb, *deps):
             if span := _owner(c):
                 return span
