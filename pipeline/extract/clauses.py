@@ -480,7 +480,12 @@ class _Walker:
             return  # "RESOLVED – As set out in the decision above": the item was recorded where it was decided
         if not body_clean and sent.rstrip().endswith("."):
             return  # "Agreed." closing a proposal: the outcome of what came before, not a lead-in
-        if not body_clean or _who_only(body_clean.rstrip(":-– ")) and body.rstrip().endswith((":", ":-", "–", "-")):
+        if (
+            not body_clean
+            or body_clean.lower() == "that"  # "RESOLVED – That" over a list of (i), (ii) …
+            or _who_only(body_clean.rstrip(":-– "))
+            and body.rstrip().endswith((":", ":-", "–", "-"))
+        ):
             self._open_list(kind, "")
             return
         if body.rstrip().endswith((":", ":-", ":–")):
@@ -778,6 +783,10 @@ def overlap(a: str, b: str) -> float:
     return 0.0 if not common else 2 * common / (len(ta) + len(tb))
 
 
+def _no_that(text: str) -> str:
+    return re.sub(r"(?i)^that\s+", "", text)  # a leading "That" may be kept or dropped (ANNOTATION.md)
+
+
 def dedupe(cands: list[Candidate]) -> list[Candidate]:
     """A decision recorded twice (under "Decision:" and "Minutes:", as narrative and RESOLVED) is one item.
 
@@ -789,7 +798,8 @@ def dedupe(cands: list[Candidate]) -> list[Candidate]:
             (
                 i
                 for i, k in enumerate(kept)
-                if (s := overlap(k.text, c.text)) >= 0.95 or (s >= 0.8 and k.agenda_item == c.agenda_item)
+                if (s := overlap(_no_that(k.text), _no_that(c.text))) >= 0.95
+                or (s >= 0.8 and k.agenda_item == c.agenda_item)
             ),
             None,
         )

@@ -397,19 +397,19 @@ def _modal_subject(doc: Doc, start: int) -> Span | None:
 
 
 def _coordinated_doer(verb: Token, body_start: int) -> Span | None:
-    """ "recommendations 1 and 2 be accepted, and the Director of Place prepare a plan": the approval names no
-    doer, the coordinated clause does."""
+    """ "recommendations 1 and 2 be accepted, and the Director of Place prepare a plan", "the programme be approved
+    and the Director be given delegated authority to …": the approval names no doer, the coordinated clause does."""
     for c in _children(verb, "conj"):
+        if c.pos_ not in ("VERB", "AUX") and c.lemma_.lower() not in ASKING and c.lower_ not in ASKING:
+            continue
         if c.lower_ in ASKING or c.lemma_.lower() in ASKING:
             # "to approve the proposals and to authorise the Assistant Town Clerk to progress them"
             for obj in _children(c, "dobj"):
                 if span := _owner(obj):
                     return span
-        if c.pos_ not in ("VERB", "AUX"):
-            continue
-        for subj in _children(c, "nsubj"):
-            if subj.idx >= body_start and subj.lower_ not in PERSONAL_PRONOUNS and (span := _owner(subj)):
-                return span
+        span = _agent_of(c, body_start, depth=1)
+        if span is not None and not (len(span) == 1 and span[0].lower_ in PERSONAL_PRONOUNS):
+            return span
     return None
 
 
