@@ -378,6 +378,12 @@ class _Walker:
     def _sentence_body(self, block: Block, off: int, sent: str, ctx) -> None:
         start = block.char_start + off + (len(sent) - len(sent.lstrip()))
         sent = sent.strip()
+        label = LABEL.match(sent)
+        lead = label and (LEADIN.match(sent[label.end() :]) or RECOMMEND_LEADIN.match(sent[label.end() :]))
+        if lead and lead.group(0).strip():
+            # "Payments: RESOLVED to approve the payments listed": the subject label is not part of the item
+            start += label.end()
+            sent = sent[label.end() :]
         dash = TITLE_DASH.match(sent)
         if dash and NAME_TO_VERB.match(sent[dash.end() :]):
             # "NALC Award Scheme – Clerk to circulate the guidance": a subject line, then the parish action line

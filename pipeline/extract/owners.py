@@ -223,7 +223,7 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
         if (c.dep_ == "agent" and direct) or (c.dep_ in ("prep", "dative") and passive and _source_prep(verb, c)):
             for p in _children(c, "pobj"):
                 span = _owner(p)
-                if span is not None and not (verb.lemma_ in RECEIVING and c.dep_ == "agent"):
+                if span is not None and not (c.dep_ == "agent" and _receives_or_approves_only(verb)):
                     return span
     if passive:
         # "authority be given for the Clerk to renew the lease": the subject of the for-to clause acts
@@ -245,6 +245,13 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
         if span is not None and span.start_char <= body_start + 4:
             return span
     return None
+
+
+def _receives_or_approves_only(verb: Token) -> bool:
+    """The "by" of "be considered by the Panel" is not a doer, nor that of "were approved by all members and
+    will be published", where the work is in the coordinated clause; "a work programme to be agreed by the
+    board" is the board's to agree."""
+    return verb.lemma_ in RECEIVING or (verb.lemma_ in APPROVING and bool(_children(verb, "conj")))
 
 
 def _action_line_infinitive(verb: Token) -> bool:
@@ -293,10 +300,16 @@ def _depth(t: Token) -> int:
 
 def _main_verb(doc: Doc, start: int) -> Token | None:
     """The governing verb of the clause that begins at character ``start`` (the one nearest the root)."""
+    # a verb the parser hung off the lead-in ("RESOLVED: to approve …") still governs the clause
     verbs = [
         t
         for t in doc
-        if t.idx >= start and t.pos_ == "VERB" and t.dep_ not in ("amod", "aux", "auxpass", "pcomp", "acl", "relcl")
+        if t.idx >= start
+        and t.pos_ == "VERB"
+        and (
+            t.dep_ not in ("amod", "aux", "auxpass", "pcomp", "acl", "relcl")
+            or (t.dep_ == "acl" and t.head.idx < start)
+        )
     ]
     if not verbs:  # "a work programme … to be agreed by the board": the only verb hangs off a noun
         verbs = [t for t in doc if t.idx >= start and t.pos_ == "VERB" and t.dep_ not in ("amod", "aux", "auxpass")]
@@ -361,7 +374,7 @@ def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False, context=
     if m and m.start() - body_start < 60:
         return m.group(1)  # "Old Smithy (GLL) will be looking into the matter"
     span = _modal_subject(doc, body_start) if allow_sayer else None
-    span = span or _committer(doc, body_start)
+    span = span or _committer(doc, body_start) or _opening_request(doc, body_start)
     verb = _main_verb(doc, body_start)
     if span is None and verb is not None:
         span = _agent_of(verb, body_start)
@@ -381,6 +394,20 @@ def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False, context=
     if span.start_char < body_start <= span.end_char:
         span = doc.char_span(body_start, span.end_char, alignment_mode="expand") or span  # never reach into a lead-in
     return _tidy(span.text)
+
+
+def _opening_request(doc: Doc, start: int) -> Span | None:
+    """ "(and to) authorise the Assistant Town Clerk to progress them": a clause that opens by asking or
+    authorising someone names its doer, however the tagger read the verb."""
+    first = next((t for t in doc if t.idx >= start and t.lower_ != "to"), None)
+    if first is None or (first.lower_ not in ASKING and first.lemma_.lower() not in ASKING):
+        return None
+    if not re.match(r"authori[sz]", first.lower_) and not _children(first, "xcomp", "ccomp", "advcl"):
+        return None  # "ask the County Council for a quote" gives the Council nothing to do
+    for obj in _children(first, "dobj"):
+        if span := _owner(obj):
+            return span
+    return None
 
 
 def _modal_subject(doc: Doc, start: int) -> Span | None:
@@ -429,7 +456,7 @@ def _passive_agent(doc: Doc, start: int) -> Span | None:
             t.idx >= start
             and t.dep_ == "agent"
             and _children(t.head, "auxpass")
-            and t.head.lemma_ not in RECEIVING | APPROVING
+            and not _receives_or_approves_only(t.head)
         ):
             for p in _children(t, "pobj"):
                 if span := _owner(p):
