@@ -21,6 +21,8 @@ RECOMMEND_LEADIN = re.compile(_T["recommend_leadin"], re.I)
 BARE_OUTCOME = re.compile(_T["bare_outcome"])
 NOT_ITEM = re.compile(_T["not_items"], re.I)
 REFERS_BACK = re.compile(_T["refers_back"], re.I)
+REPORT_SECTION = re.compile(_T["report_sections"])
+MINUTES_MARKER = re.compile(_T["minutes_markers"])
 PAST_EVENT = re.compile(_T["past_event"], re.I)
 FORECAST = re.compile(_T["forecast"], re.I)
 ACTION_SUFFIX = re.compile(_T["action_suffix"])
@@ -42,6 +44,7 @@ DATED_ENTRY = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}\b")
 SENTENCE_TRIGGERS = [
     (t["id"], t["kind"], t["body"], re.compile(t["re"], 0 if t.get("case") else re.I)) for t in _T["sentence"]
 ]
+RULE_PATTERNS = {rule: p for rule, _, _, p in SENTENCE_TRIGGERS}
 NAME_TO_VERB = next(p for rule, _, _, p in SENTENCE_TRIGGERS if rule == "name-to-verb")
 # a paragraph that opens by recounting the previous meeting reports what was promised then, not now
 LAST_MEETING = re.compile(
@@ -102,6 +105,14 @@ class Candidate:
     context: str = ""  # the text just before the sentence, to resolve "She agreed to …"
 
 
+def is_report(text: str) -> bool:
+    """An officer's report to a meeting, not its minutes: report sections (Executive Summary, Purpose of the
+    Report, Recommendations, Financial Implications …) and nothing a minute-taker writes (RESOLVED, Present,
+    Apologies, "a correct record")."""
+    sections = {m.group(1).lower().split()[0] for m in REPORT_SECTION.finditer(text)}
+    return len(sections) >= 2 and not MINUTES_MARKER.search(text)
+
+
 def parseable(sentence: str) -> str:
     """The sentence as the parser should see it: capitalised decision verbs ("NOTED") in lower case, which the
     tagger reads as verbs rather than proper nouns. Same length, so offsets still hold."""
@@ -156,6 +167,7 @@ class _Walker:
         self.list: _List | None = None
         self.decision_context: int | None = None  # agenda item whose decision record we are in
         self.context = ""
+        self.is_report = is_report(doc.text)
 
     def run(self) -> list[Candidate]:
         blocks = self.doc.blocks
@@ -549,6 +561,8 @@ class _Walker:
         return True
 
     def _plausible(self, rule: str, kind: str, sent: str, m: re.Match, block: Block | None = None) -> bool:
+        if self.is_report and rule in NARRATIVE_RULES:
+            return False  # an officer's report forecasts ("the annual report will be published"); it minutes nothing
         if rule in RECOUNTED_RULES and block is not None and LAST_MEETING.match(split_number(block.text)[1]):
             return False  # "At the last meeting … the Officer agreed to look into it": history, reported back on
         if rule in NARRATIVE_RULES or rule == "name-to-verb":
@@ -614,6 +628,8 @@ class _Walker:
             if len(text) < 3:
                 continue
             full = (prefix + " " + text).strip() if prefix else text
+            if len(spans) > 1 and rule in NARRATIVE_RULES and not RULE_PATTERNS[rule].search(text):
+                continue  # "… said that the targets were achievable, and that she would report": only the promise
             if list_item:
                 self._emit(kind, full, sent_start + a, sent_start + b, full, 0, rule, ctx, forced, split=len(spans) > 1)
             else:

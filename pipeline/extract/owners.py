@@ -387,7 +387,10 @@ def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False, context=
     if span is None and allow_sayer and verb is not None:
         span = _sayer(verb)
     if span is not None and len(span) == 1 and span[0].lower_ in PERSONAL_PRONOUNS:
-        span = _antecedent(context()) if context is not None else None
+        # "The Director said that …, and that she would report": the person is named earlier in the sentence
+        span = _antecedent(doc[: span.start], before=body_start) or (
+            _antecedent(context()) if context is not None else None
+        )
     if span is None:
         return None
     span = _widen(span)
@@ -464,17 +467,24 @@ def _passive_agent(doc: Doc, start: int) -> Span | None:
     return None
 
 
-def _antecedent(doc: Doc | None) -> Span | None:
-    """The person "he" or "she" points back to: the last named person or role subject before it."""
+def _antecedent(doc: Doc | Span | None, before: int | None = None) -> Span | None:
+    """The person "he" or "she" points back to: the last named person or role subject before it.
+
+    :param before: only a subject ending before this character counts, and only a subject (not any name).
+    """
     if doc is None:
         return None
     for t in reversed(doc):
+        if before is not None and t.idx >= before:
+            continue
         if (
             t.dep_ in ("nsubj", "nsubjpass")
             and (span := _owner(t)) is not None
             and span.root.lower_ not in ("members", "committee", "council", "board", "panel")
         ):
             return span
+    if before is not None:
+        return None
     people = [e for e in doc.ents if e.label_ == "PERSON"]
     if people:
         return people[-1]
@@ -503,6 +513,8 @@ def is_commitment(doc: Doc, body_start: int) -> bool:
     for c in _children(verb, "nsubj"):
         if c.lower_ in PERSONAL_PRONOUNS or PAREN_INITIALS.search(doc.text[c.idx : verb.idx + len(verb.text) + 12]):
             return True
+        if any(a.lower_ == "new" for a in c.children if a.dep_ == "amod"):
+            return False  # "The new service will provide 40 beds": what a new provision will do is a forecast
         return _owner(c) is not None
     return verb.dep_ in ("xcomp",)
 

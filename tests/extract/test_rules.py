@@ -381,3 +381,34 @@ def test_bullets_in_one_line_are_separate_points(extract):
 )
 def test_approving_a_draft_is_not_an_action_but_adding_to_it_or_consulting_is(extract, clause, action):
     assert [a for _, _, a, _, _ in extract(f"Work programme\n\nRESOLVED that {clause}.\n")] == [action]
+
+
+def test_an_officer_report_forecasts_and_only_its_recommendations_are_items(extract):
+    items = extract(
+        "REPORT OF THE DIRECTOR OF PUBLIC HEALTH\n\n1.0 PURPOSE OF THE REPORT\n\n"
+        "1.1 The Director of Public Health will publish the first annual report in spring 2026.\n\n"
+        "2.0 RECOMMENDATIONS\n\n2.1 That the Board approve the Delivery Plan.\n\n"
+        "3.0 FINANCIAL IMPLICATIONS\n\n3.1 None.\n"
+    )
+    assert [(k, t) for k, t, _, _, _ in items] == [("recommendation", "That the Board approve the Delivery Plan")]
+
+
+def test_what_a_new_service_will_do_is_a_forecast(extract):
+    assert extract("Winter plan\n\nThe new service will provide 40 additional beds over the winter.\n") == []
+
+
+def test_only_the_promise_in_a_reported_statement_is_an_item_and_she_is_the_speaker(extract):
+    items = extract(
+        "Targets\n\nThe Director of Public Health said that the targets were achievable, and that she would "
+        "report progress to the Board in March 2025.\n",
+        meeting_date="2024-11-20",
+    )
+    assert items == [
+        (
+            "undertaking",
+            "she would report progress to the Board in March 2025",
+            True,
+            "Director of Public Health",
+            "2025-03",
+        )
+    ]
