@@ -297,7 +297,8 @@ class _Walker:
         _, body_text = split_number(text)
         offset = len(text) - len(body_text)
         m = OUTCOME_LINE.match(body_text)
-        if m and len(body_text) < 200 and not LEADIN.match(body_text):
+        one_sentence = len(sentences(body_text)) == 1  # "Letter re hedge – Clerk to write. Email re training – noted."
+        if m and len(body_text) < 200 and not LEADIN.match(body_text) and one_sentence:
             # parish style "Agars- signed", "H15/0575 extension - support"
             self._emit(
                 "decision",
@@ -330,7 +331,7 @@ class _Walker:
                 )
                 offset += dash.end() + word.end()
                 body_text = body_text[dash.end() + word.end() :]
-            elif OUTCOME_END.match(rest) and len(rest.split()) <= 15:
+            elif OUTCOME_END.match(rest) and len(rest.split()) <= 15 and one_sentence:
                 # "Accounts- accounts for 2020/21 signed off"
                 self._emit(
                     "decision",
@@ -410,6 +411,11 @@ class _Walker:
             if m and m.group(0).strip():
                 self._leadin(block, sent, start, m.end(), kind, ctx)
                 return
+        outcome = OUTCOME_LINE.match(sent)
+        if outcome and off > 0 and len(sent) < 200 and not self.list:
+            # the second of several "subject – outcome" entries in one paragraph
+            self._emit("decision", clean(sent), start, start + len(sent), clean(sent), 0, "outcome-line", ctx)
+            return
         if ctx[1] == "recommendations" and re.match(r"^(?:that|to)\b", sent, re.I) and sent.rstrip().endswith(":"):
             self._open_list("recommendation", clean(sent).rstrip(":-– "))  # "That the Board agree the following:"
             return

@@ -97,6 +97,8 @@ SUBJUNCTIVE_VERBS = {
     "report", "review", "write", "circulate", "provide", "prepare", "arrange", "present", "bring", "submit", "consult",
     "contact", "liaise", "meet", "draft", "produce", "publish", "share", "seek", "send", "update", "investigate",
     "monitor", "develop", "progress", "respond", "reply", "commission", "undertake", "carry", "take", "plan",
+    "order", "purchase", "obtain", "request", "ask", "pay", "book", "renew", "apply", "inform", "notify", "chase",
+    "repair", "install", "invite", "organise", "organize", "attend", "check", "inspect", "email", "visit",
 }  # fmt: skip
 
 

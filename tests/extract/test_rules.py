@@ -412,3 +412,30 @@ def test_only_the_promise_in_a_reported_statement_is_an_item_and_she_is_the_spea
             "2025-03",
         )
     ]
+
+
+def test_proposals_carried_in_parish_wording_are_decisions(extract):
+    items = extract(
+        "12. Play area\n\nCllr Adams proposed, and Cllr Brown seconded, that the play area be inspected monthly.\n\n"
+        "Proposed Cllr Cole, seconded Cllr Dean, all in favour: to renew the grass cutting contract for 2025/26.\n"
+    )
+    assert [t for _, t, _, _, _ in items] == [
+        "the play area be inspected monthly",
+        "to renew the grass cutting contract for 2025/26",
+    ]
+
+
+def test_the_clerk_order_is_a_subjunctive_owned_by_the_clerk(extract):
+    items = extract("Play area\n\nIt was RESOLVED that the Clerk order two new swings at a cost of £1,240.\n")
+    assert owners(items) == [("the Clerk order two new swings at a cost of £1,240", "Clerk")]
+
+
+def test_several_subject_outcome_entries_in_one_paragraph_are_separate_items(extract):
+    items = extract(
+        "14. Correspondence\n\nLetter from resident re overhanging hedge – Clerk to write to the landowner. "
+        "Email from CALC re training – noted.\n"
+    )
+    assert [(t, a, o) for _, t, a, o, _ in items] == [
+        ("Clerk to write to the landowner", True, "Clerk"),
+        ("Email from CALC re training – noted", False, None),
+    ]
