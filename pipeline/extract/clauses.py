@@ -71,6 +71,10 @@ SPLIT_AND_TO = re.compile(
     r"|endorse|defer|note)\b)",
     re.I,
 )
+# "agreed to purchase four bins and asked the Clerk to report the hotspots": a second decision, with its own doer
+SPLIT_AND_ASKED = re.compile(
+    r",?\s+and\s+(?=(?:asked|requested|instructed|invited|authori[sz]ed|directed)\s+(?:the\s+)?[A-Z])"
+)
 SPLIT_AND = re.compile(r"\s+and\s+(?=(?:the|a|an|this|these|it|members|officers)\b)", re.I)
 MODAL = re.compile(r"\b(?:would|will|should|be|to\s+be)\s+\w+", re.I)
 TRAILING = re.compile(r"[\s;,.:•·▪]*(?:\band\b|\bor\b)?[\s;,.:•·▪]*$", re.I)
@@ -770,6 +774,7 @@ def _split_coordinated(body: str) -> list[tuple[int, int]]:
         [
             *SPLIT_AND_THAT.finditer(body),
             *SPLIT_AND_TO.finditer(body),
+            *SPLIT_AND_ASKED.finditer(body),
             *SEMICOLON_DOER.finditer(body),
             *SPLIT_CAPS.finditer(body),
         ],

@@ -439,3 +439,19 @@ def test_several_subject_outcome_entries_in_one_paragraph_are_separate_items(ext
         ("Clerk to write to the landowner", True, "Clerk"),
         ("Email from CALC re training – noted", False, None),
     ]
+
+
+def test_a_named_councillors_request_is_an_item(extract):
+    items = extract("Housing repairs\n\nCouncillor Baker requested that future reports include tenant satisfaction.\n")
+    assert [(k, t) for k, t, _, _, _ in items] == [("decision", "future reports include tenant satisfaction")]
+
+
+def test_agreeing_a_purchase_and_asking_the_clerk_to_act_are_two_items(extract):
+    items = extract(
+        "Dog fouling\n\nThe Council agreed to purchase four new dog bins and asked the Clerk to report the "
+        "hotspots to the enforcement team.\n"
+    )
+    assert [(t, o) for _, t, _, o, _ in items] == [
+        ("to purchase four new dog bins", None),
+        ("asked the Clerk to report the hotspots to the enforcement team", "Clerk"),
+    ]
