@@ -55,7 +55,10 @@ LAST_MEETING = re.compile(
 RECOUNTED_RULES = {"undertook", "were-to"}
 NARRATIVE_RULES = {"would-future", "undertook", "to-be-passive", "will-be-on-agenda", "were-to"}
 ACTION_LINE = re.compile(r"^\s*actions?\s*(?:by)?\s*[:\-–]+\s*(?P<who>.+?)\s*\.?\s*$", re.I)
-INLINE_ACTION = re.compile(r"\(\s*actions?\s*(?:by)?\s*[:\-–]\s*(?P<who>[^()]{1,60}?)\s*\)", re.I)
+INLINE_ACTION = re.compile(
+    r"\(\s*(?:actions?(?:\s+by)?|owner|lead(?:\s+officer)?|responsible(?:\s+officer)?)\s*[:\-–]\s*(?P<who>[^()]{1,60}?)\s*\)",
+    re.I,
+)
 WHO_ONLY = re.compile(r"^[A-Z][\w.'’\- ]{0,60}(?:\s*(?:/|&|,|and)\s*[A-Z][\w.'’\- ]{0,60})*$")
 
 # a sentence ends at . ! ? followed by space and a capital/number, but not after these abbreviations
@@ -208,6 +211,8 @@ class _Walker:
         text = split_number(block.text)[1]
         if BARE_OUTCOME.match(text.strip()) or LEADIN.match(text) or OUTCOME_LINE.match(text):
             return True
+        if len(text.split()) > 8 and re.search(r"[a-z)][.!?]\s+[A-Z]", text):
+            return True  # "Mark Jones will contact the police. ACTION: MJ": two sentences are not a title
         dash = TITLE_DASH.match(text)
         return bool(dash) and len(text[dash.end() :].split()) >= 2
 

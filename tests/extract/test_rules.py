@@ -455,3 +455,15 @@ def test_agreeing_a_purchase_and_asking_the_clerk_to_act_are_two_items(extract):
         ("to purchase four new dog bins", None),
         ("asked the Clerk to report the hotspots to the enforcement team", "Clerk"),
     ]
+
+
+def test_an_owner_tag_names_the_owner_and_is_not_part_of_the_text(extract):
+    items = extract(
+        "Dashboard\n\nACTION: Performance team to add commentary to the housing indicators (Owner: Sarah Lee).\n"
+    )
+    assert owners(items) == [("Performance team to add commentary to the housing indicators", "Sarah Lee")]
+
+
+def test_a_promise_with_a_trailing_action_tag_is_not_taken_for_a_title(extract):
+    items = extract("Any other business\n\nMark Jones (MJ) will contact the police about the survey. ACTION: MJ\n")
+    assert owners(items) == [("Mark Jones (MJ) will contact the police about the survey", "MJ")]
