@@ -191,7 +191,10 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
     if verb.lemma_ in DECIDING and not _children(verb, "nsubj"):
         # "To agree that the council will carry out …": the doer is in the agreed clause
         for c in _children(verb, "ccomp"):
-            return _agent_of(c, body_start, depth + 1)
+            # "It was confirmed that the Team was rating the plan and this would be shared": the promise is the
+            # clause with the modal, not the first one
+            modal = next((t for t in c.subtree if t.dep_ == "aux" and t.lower_ in ("would", "will", "shall")), None)
+            return _agent_of(modal.head if modal is not None else c, body_start, depth + 1)
     provider = _from_provider(verb)
     for c in _children(verb, "nsubj"):
         if c.idx < body_start:
@@ -239,6 +242,11 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
             for c in _children(head, "dobj", "nsubjpass"):
                 if span := _owner(c):
                     return span
+            return None
+        own_subject = verb.dep_ == "conj" and _children(verb, "nsubj", "nsubjpass")
+        if own_subject:
+            # "the Team was RAG rating the plan and this would be shared": a conjunct with its own subject
+            # does not borrow the first clause's doer
             return None
         if head.lemma_ in COMMITTING or verb.dep_ == "conj" or (verb.dep_ == "xcomp" and head.pos_ in ("VERB", "AUX")):
             return _agent_of(head, body_start, depth + 1)

@@ -467,3 +467,11 @@ def test_an_owner_tag_names_the_owner_and_is_not_part_of_the_text(extract):
 def test_a_promise_with_a_trailing_action_tag_is_not_taken_for_a_title(extract):
     items = extract("Any other business\n\nMark Jones (MJ) will contact the police about the survey. ACTION: MJ\n")
     assert owners(items) == [("Mark Jones (MJ) will contact the police about the survey", "MJ")]
+
+
+def test_a_passive_promise_after_a_progress_report_borrows_no_doer(extract):
+    items = extract(
+        "Written statement of action\n\nIt was confirmed that the Team was in the process of rating the actions "
+        "and this would be shared publicly when complete.\n"
+    )
+    assert [o for _, _, a, o, _ in items if a] == [None]
