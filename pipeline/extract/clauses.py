@@ -55,6 +55,10 @@ LAST_MEETING = re.compile(
 RECOUNTED_RULES = {"undertook", "were-to"}
 NARRATIVE_RULES = {"would-future", "undertook", "to-be-passive", "will-be-on-agenda", "were-to"}
 ACTION_LINE = re.compile(r"^\s*actions?\s*(?:by)?\s*[:\-–]+\s*(?P<who>.+?)\s*\.?\s*$", re.I)
+# "… invitations will be issued. MG Action.": initials, then the word, close the item they own
+INITIALS_ACTION = re.compile(
+    r"^\s*(?P<who>[A-Z]{2,4}(?:\s*(?:/|&|,|and)\s*[A-Z]{2,4})*)\s*[:\-–]?\s*(?i:action)\.?\s*$"
+)
 INLINE_ACTION = re.compile(
     r"\(\s*(?:actions?(?:\s+by)?|owner|lead(?:\s+officer)?|responsible(?:\s+officer)?)\s*[:\-–]\s*(?P<who>[^()]{1,60}?)\s*\)",
     re.I,
@@ -693,7 +697,7 @@ class _Walker:
 
     def _action_hint(self, text: str) -> bool:
         """ "Action: Dawn Mitchell" (a line or a sentence) names the owner of the item before it."""
-        m = ACTION_LINE.match(text)
+        m = ACTION_LINE.match(text) or INITIALS_ACTION.match(text)
         if not m:
             return False
         who = m.group("who").strip()

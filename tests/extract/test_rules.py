@@ -475,3 +475,15 @@ def test_a_passive_promise_after_a_progress_report_borrows_no_doer(extract):
         "and this would be shared publicly when complete.\n"
     )
     assert [o for _, _, a, o, _ in items if a] == [None]
+
+
+def test_initials_followed_by_action_name_the_owner_of_the_item_before(extract):
+    items = extract(
+        "Item 4. Roads\n\nThe Roads Manager will be invited to the November meeting and invitations will be "
+        "issued. JS Action. Item 5. Any other business\n"
+    )
+    assert [o for _, _, a, o, _ in items if a] == ["JS"]
+
+
+def test_additional_is_not_the_verb_add(extract):
+    assert extract("Calls\n\nAnswering that there would additional capacity in staff, the Chair moved on.\n") == []
