@@ -22,6 +22,7 @@ BARE_OUTCOME = re.compile(_T["bare_outcome"])
 NOT_ITEM = re.compile(_T["not_items"], re.I)
 REFERS_BACK = re.compile(_T["refers_back"], re.I)
 REPORT_SECTION = re.compile(_T["report_sections"])
+IS_RECOMMENDED = re.compile(_T["is_recommended"], re.I)
 MINUTES_MARKER = re.compile(_T["minutes_markers"])
 PAST_EVENT = re.compile(_T["past_event"], re.I)
 FORECAST = re.compile(_T["forecast"], re.I)
@@ -167,6 +168,8 @@ class _List:
     sub_style: str | None = None
     pending: Candidate | None = None  # a lead-in with content, kept if no sub-points follow
     emitted: int = 0
+    last: str | None = None  # the number of the last sub-point, to see the list resume after an aside
+    agenda: int | None = None
 
 
 class _Walker:
@@ -179,6 +182,7 @@ class _Walker:
         self.decision_context: int | None = None  # agenda item whose decision record we are in
         self.context = ""
         self.is_report = is_report(doc.text)
+        self.closed: _List | None = None  # the list an aside interrupted
 
     def run(self) -> list[Candidate]:
         blocks = self.doc.blocks
@@ -199,6 +203,12 @@ class _Walker:
                 self._list_item(block, ctx)
                 continue
             self._close_list()
+            if self._resumes_list(block, ctx):
+                self.list, self.closed = self.closed, None
+                self._list_item(block, ctx)
+                continue
+            if block.kind == "heading" or starts_item:
+                self.closed = None
             if self._orphan_list_starts(blocks, i, ctx):
                 self.list = _List(kind="recommendation" if section == "recommendations" else "decision")
                 self._list_item(block, ctx)
@@ -215,6 +225,8 @@ class _Walker:
         text = split_number(block.text)[1]
         if BARE_OUTCOME.match(text.strip()) or LEADIN.match(text) or OUTCOME_LINE.match(text):
             return True
+        if IS_RECOMMENDED.match(text):
+            return True  # "Council is recommended to approve: -" printed as a heading over the list
         if len(text.split()) > 8 and re.search(r"[a-z)][.!?]\s+[A-Z]", text):
             return True  # "Mark Jones will contact the police. ACTION: MJ": two sentences are not a title
         dash = TITLE_DASH.match(text)
@@ -224,7 +236,22 @@ class _Walker:
     def _close_list(self) -> None:
         if self.list and self.list.pending and not self.list.emitted:
             self.out.append(self.list.pending)
+        if self.list and self.list.last:
+            self.closed = self.list
         self.list = None
+
+    def _resumes_list(self, block: Block, ctx) -> bool:
+        """ "a) That the CBSO be commissioned …", a paragraph explaining it, then "b) That …": the list goes on."""
+        lst = self.closed
+        if lst is None or block.number is None or lst.agenda != ctx[0]:
+            return False
+        style = number_style(block.number)
+        if style != lst.style or style not in ("letter", "decimal", "paren"):
+            return False
+        a, b = lst.last.strip("().").lower(), block.number.strip("().").lower()
+        if a.isdigit() and b.isdigit():
+            return int(b) == int(a) + 1
+        return len(a) == len(b) == 1 and ord(b) == ord(a) + 1
 
     def _in_list(self, block: Block) -> bool:
         if section_label(block):
@@ -265,6 +292,8 @@ class _Walker:
         lst = self.list
         assert lst is not None
         style = number_style(block.number)
+        if block.number and (lst.style is None or style == lst.style):
+            lst.last, lst.agenda = block.number, ctx[0]
         text = block.text
         body = clean(text)
         if lst.style is None:
@@ -424,6 +453,9 @@ class _Walker:
             if m and m.group(0).strip():
                 self._leadin(block, sent, start, m.end(), kind, ctx)
                 return
+        if IS_RECOMMENDED.match(sent):
+            self._open_list("recommendation", "")  # a report's "Council is recommended to approve: -", then the list
+            return
         outcome = OUTCOME_LINE.match(sent)
         if outcome and off > 0 and len(sent) < 200 and not self.list:
             # the second of several "subject – outcome" entries in one paragraph

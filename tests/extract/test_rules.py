@@ -487,3 +487,18 @@ def test_initials_followed_by_action_name_the_owner_of_the_item_before(extract):
 
 def test_additional_is_not_the_verb_add(extract):
     assert extract("Calls\n\nAnswering that there would additional capacity in staff, the Chair moved on.\n") == []
+
+
+def test_a_reports_lettered_recommendations_go_on_after_explanatory_paragraphs(extract):
+    items = extract(
+        "REPORT TO COUNCIL\n\n1. Purpose of Report\n\nTo seek approval for the summer events.\n\n"
+        "2. Recommendations\n\nCouncil is recommended to approve: -\n\n"
+        "a) That the orchestra be commissioned to perform an open-air concert.\n\n"
+        "The programme would be drawn from the orchestra's repertoire.\n\n"
+        "b) That the Town Clerk be delegated to apply for permission to use the park.\n\n"
+        "3. Financial Implications\n\nThe costs are met from the events budget.\n"
+    )
+    assert [(k, t) for k, t, _, _, _ in items] == [
+        ("recommendation", "That the orchestra be commissioned to perform an open-air concert"),
+        ("recommendation", "That the Town Clerk be delegated to apply for permission to use the park"),
+    ]
