@@ -12,8 +12,9 @@ import re
 from dataclasses import replace
 
 from ..document import Document, Item
+from ..structure import item_at
 from .actions import is_action
-from .clauses import Candidate, find_candidates
+from .clauses import Candidate, find_candidates, parseable
 from .dates import find_due, next_meeting_date
 
 __all__ = ["extract", "find_candidates"]
@@ -33,7 +34,7 @@ def extract(doc: Document, nlp=None) -> Document:
     :param nlp: a spaCy pipeline from :func:`pipeline.extract.nlp.build_nlp`; built on first use.
     """
     from .nlp import build_nlp, parse
-    from .owners import find_owner, is_commitment
+    from .owners import expand_title, find_owner, is_commitment
 
     cands = find_candidates(doc)
     if not cands:
@@ -49,7 +50,7 @@ def extract(doc: Document, nlp=None) -> Document:
         nlp = nlp or build_nlp()
         # a "sentence" can be a whole page when a file has no full stops; the owner is named near the clause's
         # start, and parsing 280 KB at once costs seconds and a gigabyte, so the parser sees at most PARSE_LIMIT
-        parsed = dict(zip(sentences, parse(nlp, (s[:PARSE_LIMIT] for s in sentences))))
+        parsed = dict(zip(sentences, parse(nlp, (parseable(s[:PARSE_LIMIT]) for s in sentences))))
     items = []
     for c, action in zip(cands, actions):
         if c.rule in COMMITMENT_RULES and not is_commitment(parsed[c.sentence], c.body_start):
@@ -62,7 +63,13 @@ def extract(doc: Document, nlp=None) -> Document:
                 allow_sayer=c.rule in ("would-future", "to-be-passive"),
                 context=lambda c=c: nlp(c.context) if c.context else None,
             )
+            if owner:
+                agenda = item_at(doc, c.start)
+                owner = expand_title(owner, doc.text[agenda.char_start if agenda else 0 : c.start])
         due_info = find_due(c.due_scope or c.text, meeting, nxt)
+        if c.due_scope and due_info.text is None:
+            # "Agreed that the Annual Meeting be held on 13th May. Clerk to arrange.": the date is the decision's
+            due_info = find_due(c.text, meeting, nxt)
         due_text = due_info.text
         if action:
             due = due_info.value

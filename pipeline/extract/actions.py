@@ -11,6 +11,10 @@ ACTION = [re.compile(p) for p in _A["action"]]
 NO_ACTION = [re.compile(p) for p in _A["no_action"]]
 UNDERTAKING_NO_ACTION = [re.compile(p) for p in _A["undertaking_no_action"]]
 ACRONYM = re.compile(r"\b[A-Z]{3,}s?\b")
+NOTED_OUTCOME = re.compile(
+    r"[\-–—]\s*(?:noted|received|no\s+objections?|objection|object(?:ed)?|refused|support(?:ed)?)\s*\.?$"
+)
+CAPS_VERB = re.compile(r"\b" + load_json("triggers.json")["caps_verbs"] + r"\b")
 STRONG_NO_ACTION = [re.compile(p) for p in _A["strong_no_action"]]
 
 
@@ -37,7 +41,11 @@ def is_action(text: str, kind: str, forced: bool | None = None, rule: str = "") 
     if forced:
         return True
     # "SEND" (special educational needs) must not read as the verb "send": acronyms are not cues
+    # … but "The Board ASKED the Director to …" is a verb in capitals
+    text = CAPS_VERB.sub(lambda m: m.group(0).lower(), text)
     low = ACRONYM.sub("acronym", text).lower().strip()
+    if rule == "outcome-line" and NOTED_OUTCOME.search(low):
+        return False  # "Email from CALC re training – noted": the outcome closes the matter, whatever it mentions
     if any(p.search(low) for p in UNDERTAKING_NO_ACTION):
         return False
     if any(p.search(low) for p in STRONG_NO_ACTION):

@@ -21,6 +21,10 @@ LEADIN = re.compile(_T["leadin"], re.I)
 RECOMMEND_LEADIN = re.compile(_T["recommend_leadin"], re.I)
 BARE_OUTCOME = re.compile(_T["bare_outcome"])
 NOT_ITEM = re.compile(_T["not_items"], re.I)
+REFERS_BACK = re.compile(_T["refers_back"], re.I)
+REPORT_SECTION = re.compile(_T["report_sections"])
+IS_RECOMMENDED = re.compile(_T["is_recommended"], re.I)
+MINUTES_MARKER = re.compile(_T["minutes_markers"])
 PAST_EVENT = re.compile(_T["past_event"], re.I)
 FORECAST = re.compile(_T["forecast"], re.I)
 ACTION_SUFFIX = re.compile(_T["action_suffix"])
@@ -32,27 +36,58 @@ LABEL_VALUE = re.compile(_T["label_value"])
 OUTCOME_WORD = re.compile(_T["outcome_word"], re.I)
 OUTCOME_END = re.compile(_T["outcome_end"], re.I)
 EMBEDDED_LEADIN = re.compile(_T["embedded_leadin"])
-ACTION_LINE_SPLIT = re.compile(_T["action_line_split"], re.I)
+ACTION_LINE_SPLIT = re.compile(_T["action_line_split"] + "|" + _T["semicolon_doer"], re.I)
+SEMICOLON_DOER = re.compile(_T["semicolon_doer"])
+# "The Board APPROVED the plan and ASKED the Director to …": board minutes put each decision's verb in capitals
+CAPS_VERB = re.compile(r"\b" + _T["caps_verbs"] + r"\b")
+SPLIT_CAPS = re.compile(r"[,;]?\s+and\s+(?=" + _T["caps_verbs"] + r"\b)")
+LABEL = re.compile(r"^[A-Z][\w &/'’,()-]{1,40}?\s*(?::|\s[-–—])\s+(?=\S)")
 DATED_ENTRY = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}\b")
 SENTENCE_TRIGGERS = [
     (t["id"], t["kind"], t["body"], re.compile(t["re"], 0 if t.get("case") else re.I)) for t in _T["sentence"]
 ]
+RULE_PATTERNS = {rule: p for rule, _, _, p in SENTENCE_TRIGGERS}
+NAME_TO_VERB = next(p for rule, _, _, p in SENTENCE_TRIGGERS if rule == "name-to-verb")
+# a paragraph that opens by recounting the previous meeting reports what was promised then, not now
+LAST_MEETING = re.compile(
+    r"^(?:matters\s+arising\W+)?(?:in|at|during|following)\s+(?:the|its|their)\s+(?:last|previous|(?:\w+\s+){0,2}?meeting\s+(?:held\s+)?on\b)"
+    r"|^(?:(?:it\s+was\s+)?(?:noted|recalled|reported)\s+that\s+)?at\s+(?:the|its)\s+(?:last|previous)\s+meeting\b",
+    re.I,
+)
+RECOUNTED_RULES = {"undertook", "were-to"}
 NARRATIVE_RULES = {"would-future", "undertook", "to-be-passive", "will-be-on-agenda", "were-to"}
 ACTION_LINE = re.compile(r"^\s*actions?\s*(?:by)?\s*[:\-–]+\s*(?P<who>.+?)\s*\.?\s*$", re.I)
+# "… invitations will be issued. MG Action.": initials, then the word, close the item they own
+INITIALS_ACTION = re.compile(
+    r"^\s*(?P<who>[A-Z]{2,4}(?:\s*(?:/|&|,|and)\s*[A-Z]{2,4})*)\s*[:\-–]?\s*(?i:action)\.?\s*$"
+)
+INLINE_ACTION = re.compile(
+    r"\(\s*(?:actions?(?:\s+by)?|owner|lead(?:\s+officer)?|responsible(?:\s+officer)?)\s*[:\-–]\s*(?P<who>[^()]{1,60}?)\s*\)",
+    re.I,
+)
 WHO_ONLY = re.compile(r"^[A-Z][\w.'’\- ]{0,60}(?:\s*(?:/|&|,|and)\s*[A-Z][\w.'’\- ]{0,60})*$")
 
 # a sentence ends at . ! ? followed by space and a capital/number, but not after these abbreviations
 _ABBREV = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bCllr)(?<!\bNo)(?<!\bCllrs)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bSt)(?<!\bapprox)(?<!\bvs)(?<!\b[A-Z])"
 # the lookahead is implied by what follows the lookbehinds; put first, it spares testing them at every character
 SENTENCE_END = re.compile(
-    r"(?=[.!?])" + _ABBREV + r"[.!?]+[\"'’”)]*\s+(?=[A-Z0-9(\"'‘“•·])|\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])"
+    r"(?=[.!?])" + _ABBREV + r"[.!?]+[\"'’”)]*\s+(?=[A-Z0-9(\"'‘“•·])|\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])|\s+[•·▪]\s+"
 )
 INLINE_POINT = re.compile(r"(?:(?<=^)|(?<=[\s;:,]))\(?(?P<n>[a-z]|i{1,3}|iv|vi{0,3}|ix|x|\d{1,2})\)\s+")
 LIST_CONTINUES = re.compile(r"^(?:[Tt]hat\b|[Tt]o\b|[a-z])")
 SPLIT_AND_THAT = re.compile(r"(?:,\s*|;\s*|\s+)and\s+(?:also\s+)?that\s+", re.I)
+SPLIT_AND_TO = re.compile(
+    r"(?:,\s*|;\s*|\s+)and\s+(?:also\s+)?to\s+(?=(?:agree|request|ask|instruct|approve|delegate|authori[sz]e|recommend|invite"
+    r"|endorse|defer|note)\b)",
+    re.I,
+)
+# "agreed to purchase four bins and asked the Clerk to report the hotspots": a second decision, with its own doer
+SPLIT_AND_ASKED = re.compile(
+    r",?\s+and\s+(?=(?:asked|requested|instructed|invited|authori[sz]ed|directed)\s+(?:the\s+)?[A-Z])"
+)
 SPLIT_AND = re.compile(r"\s+and\s+(?=(?:the|a|an|this|these|it|members|officers)\b)", re.I)
 MODAL = re.compile(r"\b(?:would|will|should|be|to\s+be)\s+\w+", re.I)
-TRAILING = re.compile(r"[\s;,.:]*(?:\band\b|\bor\b)?[\s;,.:]*$", re.I)
+TRAILING = re.compile(r"[\s;,.:•·▪]*(?:\band\b|\bor\b)?[\s;,.:•·▪]*$", re.I)
 PARENTHETICAL = re.compile(r"^\s*\([^)]{1,40}\)\s*")
 APOLOGIES = re.compile(
     r"\bapolog|\bdeclar\w*\s+(?:of\s+)?(?:an?\s+)?(?:\w+\s+)?interest|\binterests?\s+(?:were|was)\s+declared", re.I
@@ -82,6 +117,20 @@ class Candidate:
     split: bool = False  # cut out of a longer sentence by coordination
     due_scope: str | None = None  # text the due date is read from, when not the item's own
     context: str = ""  # the text just before the sentence, to resolve "She agreed to …"
+
+
+def is_report(text: str) -> bool:
+    """An officer's report to a meeting, not its minutes: report sections (Executive Summary, Purpose of the
+    Report, Recommendations, Financial Implications …) and nothing a minute-taker writes (RESOLVED, Present,
+    Apologies, "a correct record")."""
+    sections = {m.group(1).lower().split()[0] for m in REPORT_SECTION.finditer(text)}
+    return len(sections) >= 2 and not MINUTES_MARKER.search(text)
+
+
+def parseable(sentence: str) -> str:
+    """The sentence as the parser should see it: capitalised decision verbs ("NOTED") in lower case, which the
+    tagger reads as verbs rather than proper nouns. Same length, so offsets still hold."""
+    return CAPS_VERB.sub(lambda m: m.group(0).lower(), sentence)
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
@@ -121,6 +170,8 @@ class _List:
     sub_style: str | None = None
     pending: Candidate | None = None  # a lead-in with content, kept if no sub-points follow
     emitted: int = 0
+    last: str | None = None  # the number of the last sub-point, to see the list resume after an aside
+    agenda: int | None = None
 
 
 class _Walker:
@@ -132,6 +183,8 @@ class _Walker:
         self.list: _List | None = None
         self.decision_context: int | None = None  # agenda item whose decision record we are in
         self.context = ""
+        self.is_report = is_report(doc.text)
+        self.closed: _List | None = None  # the list an aside interrupted
 
     def run(self) -> list[Candidate]:
         blocks = self.doc.blocks
@@ -152,6 +205,12 @@ class _Walker:
                 self._list_item(block, ctx)
                 continue
             self._close_list()
+            if self._resumes_list(block, ctx):
+                self.list, self.closed = self.closed, None
+                self._list_item(block, ctx)
+                continue
+            if block.kind == "heading" or starts_item:
+                self.closed = None
             if self._orphan_list_starts(blocks, i, ctx):
                 self.list = _List(kind="recommendation" if section == "recommendations" else "decision")
                 self._list_item(block, ctx)
@@ -168,6 +227,10 @@ class _Walker:
         text = split_number(block.text)[1]
         if BARE_OUTCOME.match(text.strip()) or LEADIN.match(text) or OUTCOME_LINE.match(text):
             return True
+        if IS_RECOMMENDED.match(text):
+            return True  # "Council is recommended to approve: -" printed as a heading over the list
+        if len(text.split()) > 8 and re.search(r"[a-z)][.!?]\s+[A-Z]", text):
+            return True  # "Mark Jones will contact the police. ACTION: MJ": two sentences are not a title
         dash = TITLE_DASH.match(text)
         return bool(dash) and len(text[dash.end() :].split()) >= 2
 
@@ -175,7 +238,22 @@ class _Walker:
     def _close_list(self) -> None:
         if self.list and self.list.pending and not self.list.emitted:
             self.out.append(self.list.pending)
+        if self.list and self.list.last:
+            self.closed = self.list
         self.list = None
+
+    def _resumes_list(self, block: Block, ctx) -> bool:
+        """ "a) That the CBSO be commissioned …", a paragraph explaining it, then "b) That …": the list goes on."""
+        lst = self.closed
+        if lst is None or block.number is None or lst.agenda != ctx[0]:
+            return False
+        style = number_style(block.number)
+        if style != lst.style or style not in ("letter", "decimal", "paren"):
+            return False
+        a, b = lst.last.strip("().").lower(), block.number.strip("().").lower()
+        if a.isdigit() and b.isdigit():
+            return int(b) == int(a) + 1
+        return len(a) == len(b) == 1 and ord(b) == ord(a) + 1
 
     def _in_list(self, block: Block) -> bool:
         if section_label(block):
@@ -216,6 +294,8 @@ class _Walker:
         lst = self.list
         assert lst is not None
         style = number_style(block.number)
+        if block.number and (lst.style is None or style == lst.style):
+            lst.last, lst.agenda = block.number, ctx[0]
         text = block.text
         body = clean(text)
         if lst.style is None:
@@ -234,7 +314,17 @@ class _Walker:
             lst.sub_style = None
             return
         before = len(self.out)
-        self._add_clauses(block, body, lst.kind, "list", ctx, prefix=prefix, split=False)
+        label = LABEL.match(body)
+        rest = body[label.end() :] if label else ""
+        lead = label and (LEADIN.match(rest) or RECOMMEND_LEADIN.match(rest))
+        if lead and lead.group(0).strip() and rest[:30] in block.text:
+            # "b) Internal audit: RESOLVED that the report be accepted. Clerk to action.": a sub-point that is
+            # its own minute, with a subject, a resolution and perhaps an action line
+            at = block.text.find(rest[:30])
+            for sent_off, sent in sentences(block.text[at:]):
+                self._sentence(block, at + sent_off, sent, ctx)
+        else:
+            self._add_clauses(block, body, lst.kind, "list", ctx, prefix=prefix, split=False)
         lst.emitted += len(self.out) - before
 
     def _open_list(self, kind: str, prefix: str, pending: Candidate | None = None, style: str | None = None) -> None:
@@ -251,7 +341,8 @@ class _Walker:
         _, body_text = split_number(text)
         offset = len(text) - len(body_text)
         m = OUTCOME_LINE.match(body_text)
-        if m and len(body_text) < 200 and not LEADIN.match(body_text):
+        one_sentence = len(sentences(body_text)) == 1  # "Letter re hedge – Clerk to write. Email re training – noted."
+        if m and len(body_text) < 200 and not LEADIN.match(body_text) and one_sentence:
             # parish style "Agars- signed", "H15/0575 extension - support"
             self._emit(
                 "decision",
@@ -284,7 +375,7 @@ class _Walker:
                 )
                 offset += dash.end() + word.end()
                 body_text = body_text[dash.end() + word.end() :]
-            elif OUTCOME_END.match(rest) and len(rest.split()) <= 15:
+            elif OUTCOME_END.match(rest) and len(rest.split()) <= 15 and one_sentence:
                 # "Accounts- accounts for 2020/21 signed off"
                 self._emit(
                     "decision",
@@ -313,13 +404,48 @@ class _Walker:
                 and not DATED_ENTRY.match(plain)
                 and not section_label(block)
             ):
+                if len(_split_coordinated(body_text)) > 1:
+                    # "To note the update, and to agree that a further report be submitted": two decisions
+                    self._add_clauses(
+                        block, body_text, "decision", "decision-section", ctx, sent=body_text,
+                        sent_start=block.char_start + offset,
+                    )  # fmt: skip
+                    return
                 self._emit(
                     "decision", plain, block.char_start + offset, block.char_end, plain, 0, "decision-section", ctx
                 )
 
     def _sentence(self, block: Block, off: int, sent: str, ctx) -> None:
+        tag = INLINE_ACTION.search(sent)
+        who = tag.group("who").strip() if tag else ""
+        if not tag or not WHO_ONLY.match(who) or re.search(r"\bto\s+[a-z]", who):
+            self._sentence_body(block, off, sent, ctx)
+            return
+        # "… would be an action they could take forward (Action: Rebecca Cresswell)": the tag records a
+        # commitment, however tentative the wording, and names its owner
+        sent = sent[: tag.start()] + " " * (tag.end() - tag.start()) + sent[tag.end() :]
+        before = len(self.out)
+        self._sentence_body(block, off, sent, ctx)
+        if len(self.out) == before:
+            start = block.char_start + off + (len(sent) - len(sent.lstrip()))
+            body = sent.strip()
+            self._emit("undertaking", clean(body), start, start + len(body), body, 0, "action-tag", ctx)
+        self.out[before:] = [replace(c, owner_hint=who, forced_action=True) for c in self.out[before:]]
+
+    def _sentence_body(self, block: Block, off: int, sent: str, ctx) -> None:
         start = block.char_start + off + (len(sent) - len(sent.lstrip()))
         sent = sent.strip()
+        label = LABEL.match(sent)
+        lead = label and (LEADIN.match(sent[label.end() :]) or RECOMMEND_LEADIN.match(sent[label.end() :]))
+        if lead and lead.group(0).strip():
+            # "Payments: RESOLVED to approve the payments listed": the subject label is not part of the item
+            start += label.end()
+            sent = sent[label.end() :]
+        dash = TITLE_DASH.match(sent)
+        if dash and NAME_TO_VERB.match(sent[dash.end() :]):
+            # "NALC Award Scheme – Clerk to circulate the guidance": a subject line, then the parish action line
+            start += dash.end()
+            sent = sent[dash.end() :]
         if self._action_hint(sent):
             return
         if not sent or APOLOGIES.search(sent) and re.search(r"\b(?:noted|received|accepted)\b", sent, re.I):
@@ -329,6 +455,14 @@ class _Walker:
             if m and m.group(0).strip():
                 self._leadin(block, sent, start, m.end(), kind, ctx)
                 return
+        if IS_RECOMMENDED.match(sent):
+            self._open_list("recommendation", "")  # a report's "Council is recommended to approve: -", then the list
+            return
+        outcome = OUTCOME_LINE.match(sent)
+        if outcome and off > 0 and len(sent) < 200 and not self.list:
+            # the second of several "subject – outcome" entries in one paragraph
+            self._emit("decision", clean(sent), start, start + len(sent), clean(sent), 0, "outcome-line", ctx)
+            return
         if ctx[1] == "recommendations" and re.match(r"^(?:that|to)\b", sent, re.I) and sent.rstrip().endswith(":"):
             self._open_list("recommendation", clean(sent).rstrip(":-– "))  # "That the Board agree the following:"
             return
@@ -339,9 +473,9 @@ class _Walker:
             return
         for rule, kind, where, pattern in SENTENCE_TRIGGERS:
             m = pattern.search(sent)
-            if not m or not self._plausible(rule, kind, sent, m):
+            if not m or not self._plausible(rule, kind, sent, m, block):
                 continue
-            if where == "after" and re.match(r"(?i)\s*(?:whether|if|why|how|what|when|who)\b", sent[m.end() :]):
+            if where == "after" and re.match(r"(?i)\s*(?:whether|if|why|how|what|when|who|about)\b", sent[m.end() :]):
                 return  # "Members asked whether the figures would be published" is a question, not an outcome
             if where == "after":
                 head = re.sub(r"(?i)[\s,;]*(?:and|but)?[\s,;]*$", "", sent[: m.start()])
@@ -375,7 +509,8 @@ class _Walker:
                     body_off=m.start(),
                 )
             else:
-                self._add_clauses(block, sent, kind, rule, ctx, sent=sent, sent_start=start)
+                cut = _comma_splice(sent, m) if rule == "would-future" else 0
+                self._add_clauses(block, sent[cut:], kind, rule, ctx, sent=sent, sent_start=start, body_off=cut)
             return
         if ACTION_SUFFIX.search(sent):
             # "Petitions 6b and 6c require a written response … – ACTION"
@@ -412,9 +547,16 @@ class _Walker:
             self._open_list(kind, prefix, style=number_style(points[0].group(0).strip()))
             self.list.emitted = len(points)
             return
+        if REFERS_BACK.match(body_clean):
+            return  # "RESOLVED – As set out in the decision above": the item was recorded where it was decided
         if not body_clean and sent.rstrip().endswith("."):
             return  # "Agreed." closing a proposal: the outcome of what came before, not a lead-in
-        if not body_clean or _who_only(body_clean.rstrip(":-– ")) and body.rstrip().endswith((":", ":-", "–", "-")):
+        if (
+            not body_clean
+            or body_clean.lower() == "that"  # "RESOLVED – That" over a list of (i), (ii) …
+            or _who_only(body_clean.rstrip(":-– "))
+            and body.rstrip().endswith((":", ":-", "–", "-"))
+        ):
             self._open_list(kind, "")
             return
         if body.rstrip().endswith((":", ":-", ":–")):
@@ -443,7 +585,7 @@ class _Walker:
             if n == 0 and self._fold_into_agreed(text, owner, ctx, start):
                 continue
             self._emit(kind, text, start + a, start + b, sent, a, "name-to-verb", ctx, split=len(cuts) > 1)
-            if n > 0 and owner:
+            if n > 0 and owner and not NAME_TO_VERB.match(text):
                 self.out[-1] = replace(self.out[-1], owner_hint=owner)
 
     def _fold_into_agreed(self, text: str, owner: str | None, ctx, start: int) -> bool:
@@ -471,7 +613,11 @@ class _Walker:
         self.out[-1] = replace(prev, owner_hint=prev.owner_hint or owner, due_scope=text, forced_action=True)
         return True
 
-    def _plausible(self, rule: str, kind: str, sent: str, m: re.Match) -> bool:
+    def _plausible(self, rule: str, kind: str, sent: str, m: re.Match, block: Block | None = None) -> bool:
+        if self.is_report and rule in NARRATIVE_RULES:
+            return False  # an officer's report forecasts ("the annual report will be published"); it minutes nothing
+        if rule in RECOUNTED_RULES and block is not None and LAST_MEETING.match(split_number(block.text)[1]):
+            return False  # "At the last meeting … the Officer agreed to look into it": history, reported back on
         if rule in NARRATIVE_RULES or rule == "name-to-verb":
             if NOT_ITEM.search(sent[: m.end() + 40]) or FORECAST.search(sent):
                 return False
@@ -489,6 +635,8 @@ class _Walker:
             return False
         if rule == "to-be-passive" and re.search(r"(?i)\bfor\s+(?:it|this|them|him|her)\s*$", sent[: m.start()]):
             return False  # "an arena for it to be brought to the table" describes, it does not decide
+        if rule == "was-adopted" and re.search(r"(?i)\b(?:what|which|whatever)\s+$", sent[: m.start()]):
+            return False  # "This will help if there is any departure from what was agreed" names an earlier decision
         if rule == "was-adopted" and PAST_EVENT.search(sent[: m.end()]):
             return False  # "The service had already begun … and it was agreed by Cabinet": history, not this meeting
         if rule == "was-adopted" and re.match(
@@ -533,6 +681,8 @@ class _Walker:
             if len(text) < 3:
                 continue
             full = (prefix + " " + text).strip() if prefix else text
+            if len(spans) > 1 and rule in NARRATIVE_RULES and not RULE_PATTERNS[rule].search(text):
+                continue  # "… said that the targets were achievable, and that she would report": only the promise
             if list_item:
                 self._emit(kind, full, sent_start + a, sent_start + b, full, 0, rule, ctx, forced, split=len(spans) > 1)
             else:
@@ -581,7 +731,7 @@ class _Walker:
 
     def _action_hint(self, text: str) -> bool:
         """ "Action: Dawn Mitchell" (a line or a sentence) names the owner of the item before it."""
-        m = ACTION_LINE.match(text)
+        m = ACTION_LINE.match(text) or INITIALS_ACTION.match(text)
         if not m:
             return False
         who = m.group("who").strip()
@@ -627,7 +777,10 @@ STOPWORDS = set(
 
 
 def _content_words(text: str) -> list[str]:
-    return [w[:5] for w in re.findall(r"[a-z]+", text.lower()) if w not in STOPWORDS and len(w) > 2]
+    """Words with their inflection cut ("arranged" = "arrange"), but not shortened to a prefix: "planting" and
+    "planter" are different things."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return [re.sub(r"(?:ing|ed|es|e|s)$", "", w) for w in words if w not in STOPWORDS and len(w) > 2]
 
 
 def _starts_with_decision_verb(text: str) -> bool:
@@ -640,13 +793,36 @@ def _starts_with_decision_verb(text: str) -> bool:
     )
 
 
+def _comma_splice(sent: str, m: re.Match) -> int:
+    """ "Pot holes are appearing again, there is road planing to fill them, Councillors will fill these in": when
+    whole clauses run on with commas, the promise starts at the clause that names its doer."""
+    comma = sent.rfind(", ", 0, m.start())
+    if comma < 0:
+        return 0
+    seg = sent[comma + 2 : m.start()]
+    left = sent[:comma]
+    if seg[:1].isupper() and len(seg.split()) <= 6 and re.search(r"\b(?:is|are|was|were|has|have|had)\b", left):
+        return comma + 2
+    return 0
+
+
 def _looks_sequential(numbers: list[str]) -> bool:
     return bool(numbers) and numbers[0] in {"a", "i", "1"} and len(set(numbers)) == len(numbers)
 
 
 def _split_coordinated(body: str) -> list[tuple[int, int]]:
     """ "agreed to note the changes and that the changes be submitted to …" is two items."""
-    cuts = list(SPLIT_AND_THAT.finditer(body))
+    # "Photographs to be invited; CC to explore a collaboration": a new doer after a semicolon is a new action
+    cuts = sorted(
+        [
+            *SPLIT_AND_THAT.finditer(body),
+            *SPLIT_AND_TO.finditer(body),
+            *SPLIT_AND_ASKED.finditer(body),
+            *SEMICOLON_DOER.finditer(body),
+            *SPLIT_CAPS.finditer(body),
+        ],
+        key=lambda m: m.start(),
+    )
     if not cuts:
         for m in SPLIT_AND.finditer(body):
             left, right = body[: m.start()], body[m.end() :]
@@ -688,6 +864,10 @@ def _overlap(ca: Counter, cb: Counter) -> float:
     return 0.0 if not common else 2 * common / (na + nb)
 
 
+def _no_that(text: str) -> str:
+    return re.sub(r"(?i)^that\s+", "", text)  # a leading "That" may be kept or dropped (ANNOTATION.md)
+
+
 def dedupe(cands: list[Candidate]) -> list[Candidate]:
     """A decision recorded twice (under "Decision:" and "Minutes:", as narrative and RESOLVED) is one item.
 
@@ -697,7 +877,7 @@ def dedupe(cands: list[Candidate]) -> list[Candidate]:
     bags: list[Counter] = []  # kept[i]'s tokens, counted once rather than at every comparison
     sizes: list[int] = []
     for c in cands:
-        bag = Counter(_tokens(c.text))
+        bag = Counter(_tokens(_no_that(c.text)))  # a leading "That" may be kept or dropped
         n = bag.total()
         dup = next(
             (

@@ -62,7 +62,8 @@ PATTERNS: list[tuple[str, str, re.Pattern[str]]] = [
     ),
     ("next-week", "day", re.compile(r"\b(?:next|the\s+following|following)\s+week\b", re.I)),
     ("next-month", "month", re.compile(r"\bnext\s+month\b", re.I)),
-    ("weekday", "day", re.compile(rf"\b(?:on|by|this|next|before)\s+({WEEKDAY})\b", re.I)),
+    # "on Tuesday 13th May 2025" is the date that follows, not the next Tuesday
+    ("weekday", "day", re.compile(rf"\b(?:on|by|this|next|before)\s+({WEEKDAY})\b(?!,?\s+(?:the\s+)?\d)", re.I)),
     (
         "month",
         "month",
@@ -89,12 +90,12 @@ NEEDS = {
     "my": ("digit", "month"), "month": ("month",), "month-meeting": ("month",), "year": ("digit",),
 }  # fmt: skip
 NEXT_MEETING = re.compile(
-    r"\b(?:by|before|to|at|for|until)\s+(?:the\s+)?(?:next|following|forthcoming|subsequent)\s+(?:\w+\s+){0,3}?(?:meeting|board|committee|panel)\b",
+    r"\b(?:by|before|to|at|for|until|attend)\s+(?:the\s+)?(?:next|following|forthcoming|subsequent)\s+(?:\w+\s+){0,3}?(?:meeting|board|committee|panel)\b",
     re.I,
 )
 # dates that describe the past or the meeting itself, never a deadline
 NOT_DUE = re.compile(
-    r"(?:held|dated|of\s+the\s+meeting|meeting\s+of|since|minutes\s+of|took\s+place|published|received|on\s+behalf)\s*(?:on\s+)?(?:the\s+)?$",
+    r"(?:(?<!be\s)held|dated|of\s+the\s+meeting|meeting\s+of|since|minutes\s+of|took\s+place|published|received|on\s+behalf)\s*(?:on\s+)?(?:the\s+)?$",
     re.I,
 )
 RANGE = re.compile(

@@ -12,6 +12,7 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
+from ..patterns import load_json
 from .nlp import OWNER_KEY, entities
 
 ASKING = {
@@ -72,6 +73,8 @@ CONSULTING = {
     "sought",
     "request",
 }
+# "The minutes were approved by all members and will be published": who approved is not who publishes
+APPROVING = {"approve", "agree", "accept", "adopt", "endorse", "ratify", "sign", "support", "confirm"}
 ESTABLISHING = {"establish", "set", "create", "form", "convene", "constitute", "appoint"}
 DECIDING = {"agree", "resolve", "decide", "note", "confirm"}
 GRANTING = {"give", "grant", "delegate", "authorise", "authorize"}
@@ -86,7 +89,16 @@ ROLE_WORDS = {
     "leader", "member", "members", "council", "board", "panel", "committee", "group", "executive", "secretary", "treasurer",
     "mayor", "speaker", "team", "service", "solicitor", "councillor", "councillors", "cllr", "staff", "partnership",
     "lead", "coordinator", "co-ordinator", "chairs", "cabinet", "forum", "commission", "engineer", "planner",
-    "councilor", "o&s", "scrutiny",
+    "councilor", "o&s", "scrutiny", "party", "subgroup", "sub-group", "volunteers",
+}  # fmt: skip
+# verbs a subjunctive resolution puts straight after its doer ("that the Director of Housing report to Cabinet");
+# the tagger often reads them as nouns after a title
+SUBJUNCTIVE_VERBS = {
+    "report", "review", "write", "circulate", "provide", "prepare", "arrange", "present", "bring", "submit", "consult",
+    "contact", "liaise", "meet", "draft", "produce", "publish", "share", "seek", "send", "update", "investigate",
+    "monitor", "develop", "progress", "respond", "reply", "commission", "undertake", "carry", "take", "plan",
+    "order", "purchase", "obtain", "request", "ask", "pay", "book", "renew", "apply", "inform", "notify", "chase",
+    "repair", "install", "invite", "organise", "organize", "attend", "check", "inspect", "email", "visit",
 }  # fmt: skip
 
 
@@ -163,15 +175,26 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
         # "requests the Policy Officer to investigate" names the doer; "X be asked to …" with no one named
         # to ask leaves it open (ANNOTATION.md), unless the request is an authorisation ("be authorised to")
         deps = ("dobj", "nsubjpass") if verb.lemma_ in ("authorise", "authorize", "empower", "mandate") else ("dobj",)
+        # "the Clerk will ask the County Council for a quote": with nothing for them to do, the one asked is
+        # not the doer
+        if not _children(verb, "xcomp", "ccomp", "advcl") and _children(verb, "nsubj"):
+            deps = ()
         for c in _children(verb, *deps):
             if span := _owner(c):
                 return span
         if _children(verb, "nsubjpass"):
             return None
+        for c in _children(verb, "ccomp"):
+            # "To request that the Executive Director provides an update": the one the request names acts
+            if c.idx >= body_start and (span := _agent_of(c, body_start, depth + 1)):
+                return span
     if verb.lemma_ in DECIDING and not _children(verb, "nsubj"):
         # "To agree that the council will carry out …": the doer is in the agreed clause
         for c in _children(verb, "ccomp"):
-            return _agent_of(c, body_start, depth + 1)
+            # "It was confirmed that the Team was rating the plan and this would be shared": the promise is the
+            # clause with the modal, not the first one
+            modal = next((t for t in c.subtree if t.dep_ == "aux" and t.lower_ in ("would", "will", "shall")), None)
+            return _agent_of(modal.head if modal is not None else c, body_start, depth + 1)
     provider = _from_provider(verb)
     for c in _children(verb, "nsubj"):
         if c.idx < body_start:
@@ -181,7 +204,12 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
         span = _owner(c)
         if provider is not None and (span is None or verb.lemma_ in RECEIVING):
             return provider  # "Petitions 6b and 6c require a written response from the Cabinet Member"
-        if span is None or verb.lemma_ in RECEIVING and span.root.lower_ in ROLE_WORDS and not _is_person(span):
+        if span is None or (
+            verb.lemma_ in RECEIVING
+            and span.root.lower_ in ROLE_WORDS
+            and not _is_person(span)
+            and not _action_line_infinitive(verb)
+        ):
             return None  # "Scrutiny would receive an update": a body that only receives is not the owner
         return span
     passive = bool(_children(verb, "nsubjpass", "auxpass"))
@@ -200,7 +228,7 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
         if (c.dep_ == "agent" and direct) or (c.dep_ in ("prep", "dative") and passive and _source_prep(verb, c)):
             for p in _children(c, "pobj"):
                 span = _owner(p)
-                if span is not None and not (verb.lemma_ in RECEIVING and c.dep_ == "agent"):
+                if span is not None and not (c.dep_ == "agent" and _receives_or_approves_only(verb)):
                     return span
     if passive:
         # "authority be given for the Clerk to renew the lease": the subject of the for-to clause acts
@@ -215,6 +243,11 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
                 if span := _owner(c):
                     return span
             return None
+        own_subject = verb.dep_ == "conj" and _children(verb, "nsubj", "nsubjpass")
+        if own_subject:
+            # "the Team was RAG rating the plan and this would be shared": a conjunct with its own subject
+            # does not borrow the first clause's doer
+            return None
         if head.lemma_ in COMMITTING or verb.dep_ == "conj" or (verb.dep_ == "xcomp" and head.pos_ in ("VERB", "AUX")):
             return _agent_of(head, body_start, depth + 1)
     if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN") and head.idx >= body_start:
@@ -222,6 +255,18 @@ def _agent_of(verb: Token, body_start: int, depth: int = 0) -> Span | None:
         if span is not None and span.start_char <= body_start + 4:
             return span
     return None
+
+
+def _receives_or_approves_only(verb: Token) -> bool:
+    """The "by" of "be considered by the Panel" is not a doer, nor that of "were approved by all members and
+    will be published", where the work is in the coordinated clause; "a work programme to be agreed by the
+    board" is the board's to agree."""
+    return verb.lemma_ in RECEIVING or (verb.lemma_ in APPROVING and bool(_children(verb, "conj")))
+
+
+def _action_line_infinitive(verb: Token) -> bool:
+    """ "Members to review applications": an action line gives its doer work, whatever the verb."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 FROM_VERBS = {"require", "need", "request", "seek", "receive", "obtain", "get", "await", "expect"}
@@ -265,10 +310,16 @@ def _depth(t: Token) -> int:
 
 def _main_verb(doc: Doc, start: int) -> Token | None:
     """The governing verb of the clause that begins at character ``start`` (the one nearest the root)."""
+    # a verb the parser hung off the lead-in ("RESOLVED: to approve …") still governs the clause
     verbs = [
         t
         for t in doc
-        if t.idx >= start and t.pos_ == "VERB" and t.dep_ not in ("amod", "aux", "auxpass", "pcomp", "acl", "relcl")
+        if t.idx >= start
+        and t.pos_ == "VERB"
+        and (
+            t.dep_ not in ("amod", "aux", "auxpass", "pcomp", "acl", "relcl")
+            or (t.dep_ == "acl" and t.head.idx < start)
+        )
     ]
     if not verbs:  # "a work programme … to be agreed by the board": the only verb hangs off a noun
         verbs = [t for t in doc if t.idx >= start and t.pos_ == "VERB" and t.dep_ not in ("amod", "aux", "auxpass")]
@@ -316,7 +367,9 @@ def _leading_owner(doc: Doc, start: int) -> Span | None:
                 return s
             # "that the Director of Resources report to Cabinet": a subjunctive the tagger read as a noun
             if nxt.pos_ == "VERB" or (
-                nxt.pos_ == "NOUN" and nxt.dep_ in ("ccomp", "ROOT", "conj") and nxt.i > s.root.i
+                nxt.pos_ == "NOUN"
+                and nxt.i > s.root.i
+                and (nxt.dep_ in ("ccomp", "ROOT", "conj") or nxt.lower_ in SUBJUNCTIVE_VERBS)
             ):
                 return s
     return None
@@ -330,24 +383,74 @@ def find_owner(doc: Doc, body_start: int, *, allow_sayer: bool = False, context=
     m = PAREN_INITIALS.search(doc.text, body_start)
     if m and m.start() - body_start < 60:
         return m.group(1)  # "Old Smithy (GLL) will be looking into the matter"
-    span = _committer(doc, body_start)
+    span = _modal_subject(doc, body_start) if allow_sayer else None
+    span = span or _committer(doc, body_start) or _opening_request(doc, body_start)
     verb = _main_verb(doc, body_start)
     if span is None and verb is not None:
         span = _agent_of(verb, body_start)
     if span is None:
         span = _leading_owner(doc, body_start)
+    if span is None and verb is not None:
+        span = _coordinated_doer(verb, body_start)
     if span is None:
         span = _passive_agent(doc, body_start)
     if span is None and allow_sayer and verb is not None:
         span = _sayer(verb)
     if span is not None and len(span) == 1 and span[0].lower_ in PERSONAL_PRONOUNS:
-        span = _antecedent(context()) if context is not None else None
+        # "The Director said that …, and that she would report": the person is named earlier in the sentence
+        span = _antecedent(doc[: span.start], before=body_start) or (
+            _antecedent(context()) if context is not None else None
+        )
     if span is None:
         return None
     span = _widen(span)
     if span.start_char < body_start <= span.end_char:
         span = doc.char_span(body_start, span.end_char, alignment_mode="expand") or span  # never reach into a lead-in
     return _tidy(span.text)
+
+
+def _opening_request(doc: Doc, start: int) -> Span | None:
+    """ "(and to) authorise the Assistant Town Clerk to progress them": a clause that opens by asking or
+    authorising someone names its doer, however the tagger read the verb."""
+    first = next((t for t in doc if t.idx >= start and t.lower_ != "to"), None)
+    if first is None or (first.lower_ not in ASKING and first.lemma_.lower() not in ASKING):
+        return None
+    if not re.match(r"authori[sz]", first.lower_) and not _children(first, "xcomp", "ccomp", "advcl"):
+        return None  # "ask the County Council for a quote" gives the Council nothing to do
+    for obj in _children(first, "dobj"):
+        if span := _owner(obj):
+            return span
+    return None
+
+
+def _modal_subject(doc: Doc, start: int) -> Span | None:
+    """ "The Chief Officer confirmed that officers would write to parents": the promise has its own doer."""
+    modal = next(
+        (t for t in doc if t.idx >= start and t.lower_ in ("would", "will", "shall") and t.dep_ == "aux"), None
+    )
+    if modal is None or modal.head.dep_ not in ("ccomp", "conj"):
+        return None
+    for subj in _children(modal.head, "nsubj"):
+        if subj.lower_ not in PERSONAL_PRONOUNS and (span := _owner(subj)):
+            return span
+    return None
+
+
+def _coordinated_doer(verb: Token, body_start: int) -> Span | None:
+    """ "recommendations 1 and 2 be accepted, and the Director of Place prepare a plan", "the programme be approved
+    and the Director be given delegated authority to …": the approval names no doer, the coordinated clause does."""
+    for c in _children(verb, "conj"):
+        if c.pos_ not in ("VERB", "AUX") and c.lemma_.lower() not in ASKING and c.lower_ not in ASKING:
+            continue
+        if c.lower_ in ASKING or c.lemma_.lower() in ASKING:
+            # "to approve the proposals and to authorise the Assistant Town Clerk to progress them"
+            for obj in _children(c, "dobj"):
+                if span := _owner(obj):
+                    return span
+        span = _agent_of(c, body_start, depth=1)
+        if span is not None and not (len(span) == 1 and span[0].lower_ in PERSONAL_PRONOUNS):
+            return span
+    return None
 
 
 def _widen(span: Span) -> Span:
@@ -362,24 +465,36 @@ def _widen(span: Span) -> Span:
 def _passive_agent(doc: Doc, start: int) -> Span | None:
     """ "church footpath blocked to be chased up by clerk": a "by" agent of any passive verb in the clause."""
     for t in doc:
-        if t.idx >= start and t.dep_ == "agent" and _children(t.head, "auxpass") and t.head.lemma_ not in RECEIVING:
+        if (
+            t.idx >= start
+            and t.dep_ == "agent"
+            and _children(t.head, "auxpass")
+            and not _receives_or_approves_only(t.head)
+        ):
             for p in _children(t, "pobj"):
                 if span := _owner(p):
                     return span
     return None
 
 
-def _antecedent(doc: Doc | None) -> Span | None:
-    """The person "he" or "she" points back to: the last named person or role subject before it."""
+def _antecedent(doc: Doc | Span | None, before: int | None = None) -> Span | None:
+    """The person "he" or "she" points back to: the last named person or role subject before it.
+
+    :param before: only a subject ending before this character counts, and only a subject (not any name).
+    """
     if doc is None:
         return None
     for t in reversed(doc):
+        if before is not None and t.idx >= before:
+            continue
         if (
             t.dep_ in ("nsubj", "nsubjpass")
             and (span := _owner(t)) is not None
             and span.root.lower_ not in ("members", "committee", "council", "board", "panel")
         ):
             return span
+    if before is not None:
+        return None
     people = [e for e in entities(doc) if e.label_ == "PERSON"]
     if people:
         return people[-1]
@@ -408,5 +523,31 @@ def is_commitment(doc: Doc, body_start: int) -> bool:
     for c in _children(verb, "nsubj"):
         if c.lower_ in PERSONAL_PRONOUNS or PAREN_INITIALS.search(doc.text[c.idx : verb.idx + len(verb.text) + 12]):
             return True
+        if any(a.lower_ == "new" for a in c.children if a.dep_ == "amod"):
+            return False  # "The new service will provide 40 beds": what a new provision will do is a forecast
         return _owner(c) is not None
     return verb.dep_ in ("xcomp",)
+
+
+SHORT_HEADS = set(load_json("owner_forms.json")["short_heads"])
+TITLE_TAIL = (
+    r"(?:\s+(?:of|for)\s+(?:the\s+)?|\s*[–-]\s*)[A-Z][\w'’]*(?:(?:\s+|\s*,\s*|\s+(?:and|&|of|for|the)\s+)[A-Z][\w'’]*)*"
+)
+QUALIFIERS = {"assistant", "deputy", "executive", "strategic", "corporate", "interim", "acting", "service", "senior"}
+
+
+def expand_title(owner: str, before: str) -> str:
+    """ "the Director" after "the Director of Children's Services" in the same item is that Director: minutes
+    give a title in full once and shorten it after. A different qualified title ("Assistant Director of …")
+    is a different person and is not used.
+
+    :param before: the text of the agenda item up to the clause.
+    """
+    if owner.lower() not in SHORT_HEADS:
+        return owner
+    for m in reversed(list(re.finditer(r"\b" + re.escape(owner) + TITLE_TAIL, before))):
+        word = re.findall(r"[\w'’]+", before[: m.start()])[-1:]
+        if word and word[0].lower() in QUALIFIERS and word[0].lower() not in owner.lower().split():
+            continue
+        return _tidy(m.group(0)) or owner
+    return owner

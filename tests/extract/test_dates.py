@@ -60,3 +60,17 @@ def test_next_meeting_date_is_read_from_the_minutes():
 
 def test_end_of_the_year_is_that_year():
     assert find_due("complete the survey by the end of the year", MEETING).value == "2018"
+
+
+def test_a_date_after_its_weekday_is_that_date_not_the_next_weekday():
+    assert find_due("the Annual Meeting be held on Tuesday 13th May 2025", "2025-04-08").value == "2025-05-13"
+
+
+def test_a_meeting_to_be_held_is_a_due_date_a_meeting_held_is_not():
+    assert find_due("the open day be held on 14 June 2025", "2025-04-08").value == "2025-06-14"
+    assert find_due("the minutes of the meeting held on 11 March 2025", "2025-04-08").value is None
+
+
+def test_an_invitation_to_attend_the_next_meeting_is_due_by_it():
+    nxt = dt.date(2025, 3, 11)
+    assert find_due("write inviting her to attend the next meeting", "2025-01-14", nxt).value == "2025-03-11"
