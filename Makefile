@@ -27,10 +27,12 @@ $(DB): $(VENV)/.installed $(shell find corpus -type f 2>/dev/null) $(wildcard pi
 db: $(DB)
 
 serve: $(DB)
-	# read-only (docs/safety.md): immutable file, canned queries but no arbitrary SQL, 1 s a query, 1000 rows a page
+	# read-only (docs/safety.md): immutable file, canned queries but no arbitrary SQL, 1 s a query, 1000 rows a page;
+	# no facet suggestions, 100 ms a facet (docs/publishing.md, "Speed"). Same settings as pipeline/publish/server.py.
 	$(VENV)/bin/datasette serve -i $(DB) -m datasette_metadata.json --plugins-dir pipeline/publish/plugins -h 127.0.0.1 -p 8001 \
 		--setting default_allow_sql off --setting sql_time_limit_ms 1000 \
-		--setting max_returned_rows 1000 --setting allow_download off
+		--setting max_returned_rows 1000 --setting allow_download off \
+		--setting suggest_facets off --setting facet_time_limit_ms 100
 
 # Drafts and corrections (docs/safety.md): the officers' instance over the working database, behind a
 # login (MINUTES_OFFICER_PASSWORD_HASH, made with `.venv/bin/datasette hash-password`), and the public

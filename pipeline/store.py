@@ -180,24 +180,55 @@ def _columns(db: sqlite_utils.Database, table: str) -> set[str]:
     return {r[1] for r in db.execute(f"pragma table_info([{table}])").fetchall()}
 
 
+# What the published site filters, facets and sorts on (docs/publishing.md, "Indexes"): without them
+# every filtered items page counts, facets and sorts by scanning the whole table.
+INDEXES = (
+    ("items", ["document_id"]),
+    ("items", ["owner"]),
+    ("items", ["due"]),
+    # the table page's usual filters, equality first, then its default sort (newest meeting first)
+    ("items", ["council_id", "kind", "action", "meeting_date"]),
+    ("items", ["committee_id", "kind", "action", "meeting_date"]),
+    ("items", ["meeting_date"]),
+    ("agenda_items", ["document_id"]),
+)
+
+
 def _migrate(db: sqlite_utils.Database) -> None:
     """Bring a database made by an earlier version up to this schema (new columns, themes filled in)."""
     missing = {c: t for c, t in ADDED_COLUMNS.items() if c not in _columns(db, "items")}
     missing_docs = {c: t for c, t in ADDED_DOCUMENT_COLUMNS.items() if c not in _columns(db, "documents")}
     missing_errors = {c: t for c, t in ADDED_DOCUMENT_COLUMNS.items() if c not in _columns(db, "ingest_errors")}
-    if not missing and not missing_docs and not missing_errors and db["overrides"].exists():
-        return
-    with transaction(db):
-        for table, wanted in (("items", missing), ("documents", missing_docs), ("ingest_errors", missing_errors)):
-            have = _columns(db, table)
-            for column, kind in wanted.items():
-                if column not in have:
-                    db.execute(f"alter table [{table}] add column [{column}] {kind}")
-        db.execute(OVERRIDES_SCHEMA)
+    if missing or missing_docs or missing_errors or not db["overrides"].exists():
+        with transaction(db):
+            for table, wanted in (("items", missing), ("documents", missing_docs), ("ingest_errors", missing_errors)):
+                have = _columns(db, table)
+                for column, kind in wanted.items():
+                    if column not in have:
+                        db.execute(f"alter table [{table}] add column [{column}] {kind}")
+            db.execute(OVERRIDES_SCHEMA)
     if missing:
         from .themes import backfill
 
         backfill(db.conn)
+    _ensure_indexes(db)
+
+
+def _index_sql(table: str, cols: list[str]) -> tuple[str, str]:
+    """The name sqlite-utils gives the index, and its CREATE statement."""
+    name = f"idx_{table}_{'_'.join(cols)}"
+    return name, f"create index if not exists [{name}] on [{table}] ({', '.join(f'[{c}]' for c in cols)})"
+
+
+def _ensure_indexes(db: sqlite_utils.Database) -> None:
+    """Add the indexes of :data:`INDEXES` that an older database lacks (no write lock taken when none is missing)."""
+    have = {r[0] for r in db.execute("select name from sqlite_master where type = 'index'").fetchall()}
+    wanted = [_index_sql(table, cols) for table, cols in INDEXES]
+    if all(name in have for name, _ in wanted):
+        return
+    with transaction(db):
+        for _, sql in wanted:
+            db.execute(sql)
 
 
 @cache
@@ -270,12 +301,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db.execute(OVERRIDES_SCHEMA)
-    for table, cols in (
-        ("items", ["document_id"]),
-        ("items", ["owner"]),
-        ("items", ["due"]),
-        ("agenda_items", ["document_id"]),
-    ):
+    for table, cols in INDEXES:
         db[table].create_index(cols, if_not_exists=True)
     db["items"].enable_fts(
         ["text", "owner", "agenda_item_title"], create_triggers=True, tokenize="porter", replace=True

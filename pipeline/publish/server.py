@@ -21,12 +21,16 @@ from . import METADATA, OFFICER_PLUGINS_DIR, PLUGINS_DIR, ROOT
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
-# the read-only settings of the Makefile's serve recipe (docs/safety.md): no arbitrary SQL, 1 s a query
+# the settings of the Makefile's serve recipe: read-only (docs/safety.md), no arbitrary SQL, 1 s a query;
+# no facet suggestions (each costs queries on every table page) and a facet that cannot finish in
+# 100 ms is dropped from the page rather than holding it up (docs/publishing.md, "Speed")
 SETTINGS = {
     "default_allow_sql": "off",
     "sql_time_limit_ms": "1000",
     "max_returned_rows": "1000",
     "allow_download": "off",
+    "suggest_facets": "off",
+    "facet_time_limit_ms": "100",
 }
 
 

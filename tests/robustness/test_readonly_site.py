@@ -99,6 +99,8 @@ def test_the_serve_recipe_sets_every_limit():
         "sql_time_limit_ms": 1000,
         "max_returned_rows": 1000,
         "allow_download": False,
+        "suggest_facets": False,
+        "facet_time_limit_ms": 100,
     }
 
 
