@@ -237,13 +237,16 @@ class _Decisions:
         if d.id not in self._minutes:
             out = []
             decisions = self._decisions.get(d.id, [])
+            by_start = sorted(range(len(decisions)), key=lambda k: decisions[k].start)
+            starts = [decisions[k].start for k in by_start]
             for start, end, _number, title in self._agendas.get(d.id, []):
                 minute_text = d.text[start:end]
+                inside = sorted(by_start[bisect_left(starts, start) : bisect_left(starts, end)])
                 out.append(
                     _Minute(
                         frozenset(minute_key(m.group("num")) for m in CITE_RE.finditer(f"{title}\n{minute_text}")),
                         bool(AS_RECOMMENDED_RE.search(minute_text)),
-                        tuple(c for c in decisions if start <= c.start < end),
+                        tuple(decisions[k] for k in inside),  # in the order given
                     )
                 )
             self._minutes[d.id] = out
