@@ -35,9 +35,9 @@ STOP_RE = re.compile(r"^(?:RESOLVED|AGREED|It\s+was|The\s+(?:Committee|Cabinet|C
 POINT_RE = re.compile(
     r"^\s*(?:\((?P<a>[a-z]{1,4}|\d{1,2})\)|(?P<b>\d{1,2}(?:\.\d{1,2})?)[.)]?|(?P<c>[a-z])[.)])\s+(?P<text>\S.*)$"
 )
-CITE_RE = re.compile(
-    r"(?:(?P<body>[A-Z][\w&'’]*(?:\s+[A-Z][\w&'’]*){0,4})\s+)?Minute\s+(?:No\.?\s*)?(?P<num>\d{1,4}(?:/\d{1,3})?)", re.I
-)
+# "(Cabinet Minute 115/24)": only the number counts; matching the body's name in front of it as well
+# tried the pattern at every capital letter, which made this the slowest step of the rebuild
+CITE_RE = re.compile(r"Minute\s+(?:No\.?\s*)?(?P<num>\d{1,4}(?:/\d{1,3})?)", re.I)
 AS_RECOMMENDED_RE = re.compile(
     r"\bas\s+recommended\b|\brecommendations?\s+(?:of|from|in|contained\s+in|set\s+out\s+in|made\s+by)\s+(?:the\s+)?[\w\s]{0,40}?\s*(?:be|are|were|is)\s+(?:approved|agreed|adopted|accepted|endorsed)",
     re.I,
