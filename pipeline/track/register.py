@@ -1,10 +1,16 @@
-"""Build the action register from the core tables, in one transaction.
+"""Build the action register from the core tables, in one transaction, council by council.
 
-:func:`compute` is pure: stored rows in, register rows out. :func:`rebuild`
-reads the core tables (documents, items, agenda_items, committees, councils),
-computes, and replaces the register's own tables in a single transaction, so a
-reader sees the old register or the new one, and a second rebuild over the same
-store writes the same rows. The tables (docs/tracking.md describes each column):
+Two entry points, each one transaction that leaves the register complete:
+
+- :func:`rebuild` reads the core tables (documents, items, agenda_items, committees,
+  councils) one council at a time, computes, and replaces the register's own tables, so a
+  reader sees the old register or the new one, and a second rebuild over the same store
+  writes the same rows;
+- :func:`update` does the same for the councils whose documents changed since the register
+  was built (``document_meetings.fingerprint``), and writes the rows :func:`rebuild` would.
+
+:func:`compute` is pure: stored rows in, register rows out; :func:`compute_council` is
+one council's share. The tables (docs/tracking.md describes each column):
 
 - ``actions``: one row per action item, with its owner, due date, status and reason;
 - ``action_updates``: each later passage linked to an action, with score and signals;
