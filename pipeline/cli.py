@@ -122,7 +122,7 @@ def extract(path: Path, council: str | None, committee: str | None, meeting_date
     "--track/--no-track",
     default=True,
     show_default=True,
-    help="Rebuild the action register (python -m pipeline track) when anything changed.",
+    help="Bring the action register up to date when anything changed (rebuilding the councils that changed).",
 )
 @click.option(
     "--draft/--final",
@@ -188,10 +188,10 @@ def ingest(
     line = summary.line(db_path)
     if track and (summary.stored or summary.replaced or summary.pruned):
         from . import store
-        from .track import rebuild
+        from .track import update
 
-        try:
-            line += f"; register {rebuild(store.connect(db_path)).lines()[0]}"
+        try:  # only the councils whose documents changed are rebuilt
+            line += f"; register {update(store.connect(db_path)).lines()[0]}"
         except PipelineError as e:
             raise click.ClickException(str(e)) from None
     click.echo(line)
@@ -263,9 +263,10 @@ def track(db_path: Path, as_of: str | None):
     """(Re)build the action register from the stored documents and items.
 
     Derives the actions, owners, item_owners, action_updates, recommendation_links,
-    document_meetings and meeting_calendar tables in one transaction, and
-    prints a summary per committee. Running it again on the same store
-    writes the same rows. See docs/tracking.md.
+    document_meetings and meeting_calendar tables in one transaction, council
+    by council, and prints a summary per committee. Running it again on the
+    same store writes the same rows. (`ingest` and `status` only rebuild the
+    councils whose documents changed, with the same result.) See docs/tracking.md.
 
     \b
     Examples:
@@ -295,9 +296,10 @@ def track(db_path: Path, as_of: str | None):
 )
 @click.option("--list", "as_list", is_flag=True, help="List the actions, one per line, after the summary.")
 def status(refs, db_path: Path, as_of: str | None, committee: str | None, only: tuple[str, ...], as_list: bool):
-    """Recompute statuses; print a summary per committee, or one action with its evidence.
+    """Update the register; print a summary per committee, or one action with its evidence.
 
-    REFS are action references as printed by --list (CYPS/2025-01-14/3) or
+    Only councils whose documents changed since the last build are rebuilt
+    (with --as-of, the whole register is rebuilt for that date). REFS are action references as printed by --list (CYPS/2025-01-14/3) or
     item ids. Each is shown with its owner, due date, status, the one-line
     reason and every later passage linked to it.
 
@@ -307,12 +309,12 @@ def status(refs, db_path: Path, as_of: str | None, committee: str | None, only: 
       python -m pipeline status --db build/minutes.db --list --only overdue
       python -m pipeline status CYPS/2025-01-14/3 --db build/minutes.db
     """
-    from .track import rebuild
+    from .track import rebuild, update
     from .track.register import describe, find_action, list_actions
 
     db = _open_store(db_path)
     try:
-        summary = rebuild(db, as_of)
+        summary = rebuild(db, as_of) if as_of else update(db)
     except PipelineError as e:
         raise click.ClickException(str(e)) from None
     if refs:

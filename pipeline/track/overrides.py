@@ -77,7 +77,11 @@ def _lay(db: sqlite_utils.Database, action: dict[str, Any], o: dict[str, Any]) -
     said = f"{field} corrected to “{shown}” by {o['who']} on {o['at'][:10]}"
     if o.get("note"):
         said += f" ({o['note']})"
-    changes["status_reason"] = f"{action['status_reason']}; {said}" if action["status_reason"] else said
+    reason = action["status_reason"]
+    if reason and said in reason:  # a council the update left alone still carries it
+        changes["status_reason"] = reason
+    else:
+        changes["status_reason"] = f"{reason}; {said}" if reason else said
     sets = ", ".join(f"[{c}] = ?" for c in changes)
     db.execute(f"update actions set {sets} where id = ?", [*changes.values(), action["id"]])
 

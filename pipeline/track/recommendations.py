@@ -17,7 +17,10 @@ needs near-identical wording. The outcome is ``rejected`` ("be not accepted"), `
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import words
 from .links import minute_key, sub_label
@@ -32,9 +35,9 @@ STOP_RE = re.compile(r"^(?:RESOLVED|AGREED|It\s+was|The\s+(?:Committee|Cabinet|C
 POINT_RE = re.compile(
     r"^\s*(?:\((?P<a>[a-z]{1,4}|\d{1,2})\)|(?P<b>\d{1,2}(?:\.\d{1,2})?)[.)]?|(?P<c>[a-z])[.)])\s+(?P<text>\S.*)$"
 )
-CITE_RE = re.compile(
-    r"(?:(?P<body>[A-Z][\w&'’]*(?:\s+[A-Z][\w&'’]*){0,4})\s+)?Minute\s+(?:No\.?\s*)?(?P<num>\d{1,4}(?:/\d{1,3})?)", re.I
-)
+# "(Cabinet Minute 115/24)": only the number counts; matching the body's name in front of it as well
+# tried the pattern at every capital letter, which made this the slowest step of the rebuild
+CITE_RE = re.compile(r"Minute\s+(?:No\.?\s*)?(?P<num>\d{1,4}(?:/\d{1,3})?)", re.I)
 AS_RECOMMENDED_RE = re.compile(
     r"\bas\s+recommended\b|\brecommendations?\s+(?:of|from|in|contained\s+in|set\s+out\s+in|made\s+by)\s+(?:the\s+)?[\w\s]{0,40}?\s*(?:be|are|were|is)\s+(?:approved|agreed|adopted|accepted|endorsed)",
     re.I,
@@ -131,6 +134,7 @@ def _numbers(text: str) -> set[str]:
     return {n.strip(".,").replace(",", "") for n in NUMBER_RE.findall(text)}
 
 
+@lru_cache(maxsize=4096)  # asked once per (recommendation, decision) pair
 def is_wholesale(decision: str) -> bool:
     """Does the decision adopt recommendations by reference only ("the recommendations in the report be approved")?"""
     m = RECOMMENDED_PHRASE_RE.search(decision)
@@ -148,6 +152,105 @@ def outcome_of(decision: str, recs: list[str]) -> str:
     if given and new:
         return "amended"  # a figure the recommendation did not have: "1.99%" for "2.99%"
     return "adopted"
+
+
+@dataclass(frozen=True)
+class _Minute:
+    """One agenda item of a possible deciding meeting, read once per rebuild rather than once per recommendation."""
+
+    cited: frozenset[str]  # minute numbers it cites ("Cabinet Minute 115/24" -> "115/24")
+    as_recommended: bool
+    decisions: tuple[Clause, ...]  # the decisions that start inside it, in document order
+
+
+class _Decisions:
+    """Decisions indexed by what a recommendation is matched on: council, deciding body, meeting date, minute.
+
+    Each recommendation then looks at the minutes of at most ``MEETINGS_AHEAD`` meetings of its
+    target bodies, instead of every document of the council.
+    """
+
+    def __init__(
+        self,
+        docs: list[Doc],
+        decisions: dict[str, list[Clause]],
+        agendas: dict[str, list[tuple[int, int, str | None, str]]],
+        committee_names: dict[str, str],
+    ) -> None:
+        self._decisions = decisions
+        self._agendas = agendas
+        self._minutes: dict[str, list[_Minute]] = {}
+        # (council, body) -> [(meeting date, position in ``docs``, doc)], in date order; the position keeps
+        # the order of ``docs`` among documents of one date, as a stable sort of ``docs`` would
+        self._by_body: dict[tuple[str | None, str | None], list[tuple[str, int, Doc]]] = defaultdict(list)
+        self._named: dict[str | None, set[tuple[str, str | None]]] = defaultdict(set)  # council -> (name, body)
+        self._as_council: dict[str | None, set[str | None]] = defaultdict(set)  # bodies of councils meeting as one
+        for n, d in enumerate(docs):
+            name = (committee_names.get(d.committee_id or "") or "").lower()
+            if name:
+                self._named[d.council_id].add((name, d.body))
+            if d.committee_id is None:
+                self._as_council[d.council_id].add(d.body)
+            if d.meeting_date:
+                self._by_body[(d.council_id, d.body)].append((d.meeting_date, n, d))
+        for rows in self._by_body.values():
+            rows.sort(key=lambda r: (r[0], r[1]))
+
+    def target_bodies(self, target: str | None, rec_doc: Doc) -> set[str | None]:
+        """The bodies that may decide: the named one ("Council", "Cabinet") when it is in the store, else the recommender's own."""
+        if not target:
+            return {rec_doc.body}
+        t = target.lower().strip()
+        found = {
+            body
+            for name, body in self._named.get(rec_doc.council_id, ())
+            if name == t or name == f"full {t}" or t == f"full {name}" or name.endswith(" " + t)
+        }
+        if t in ("council", "full council", "the council"):
+            found |= self._as_council.get(rec_doc.council_id, set())  # a parish or town council meeting as itself
+        return found or {rec_doc.body}
+
+    def later(self, rec_doc: Doc, bodies: set[str | None]) -> list[Doc]:
+        """Documents of ``bodies`` from the first ``MEETINGS_AHEAD`` meetings after the recommendation's (a
+        report's own body may decide on the same day), in date order."""
+        if not rec_doc.meeting_date:
+            return []
+        found: list[tuple[str, int, Doc]] = []
+        for body in bodies:
+            rows = self._by_body.get((rec_doc.council_id, body), [])
+            dates = [r[0] for r in rows]
+            pos = (bisect_left if body == rec_doc.body else bisect_right)(dates, rec_doc.meeting_date)
+            ahead: set[str] = set()
+            for row in rows[pos:]:
+                if row[2].id == rec_doc.id:
+                    continue
+                if row[0] not in ahead:
+                    if len(ahead) == MEETINGS_AHEAD:
+                        break
+                    ahead.add(row[0])
+                found.append(row)
+        found.sort(key=lambda r: (r[0], r[1]))
+        meetings = sorted({r[0] for r in found})[:MEETINGS_AHEAD]
+        return [d for date, _, d in found if date in meetings]
+
+    def minutes(self, d: Doc) -> list[_Minute]:
+        if d.id not in self._minutes:
+            out = []
+            decisions = self._decisions.get(d.id, [])
+            by_start = sorted(range(len(decisions)), key=lambda k: decisions[k].start)
+            starts = [decisions[k].start for k in by_start]
+            for start, end, _number, title in self._agendas.get(d.id, []):
+                minute_text = d.text[start:end]
+                inside = sorted(by_start[bisect_left(starts, start) : bisect_left(starts, end)])
+                out.append(
+                    _Minute(
+                        frozenset(minute_key(m.group("num")) for m in CITE_RE.finditer(f"{title}\n{minute_text}")),
+                        bool(AS_RECOMMENDED_RE.search(minute_text)),
+                        tuple(decisions[k] for k in inside),  # in the order given
+                    )
+                )
+            self._minutes[d.id] = out
+        return self._minutes[d.id]
 
 
 def link_recommendations(
@@ -168,42 +271,21 @@ def link_recommendations(
     idf = words.Idf.fit(
         [words.stems(c.text) for _, c in recs] + [words.stems(c.text) for cs in decisions.values() for c in cs]
     )
+    index = _Decisions(docs, decisions, agendas, committee_names)
     for rec_doc, rec in recs:
-        target = target_body(rec_doc.text, rec.start)
-        bodies = _target_bodies(target, rec_doc, docs, committee_names)
-        later = sorted(
-            (
-                d
-                for d in docs
-                if d.id != rec_doc.id
-                and d.council_id == rec_doc.council_id
-                and d.body in bodies
-                and d.meeting_date
-                and rec_doc.meeting_date
-                and (
-                    d.meeting_date > rec_doc.meeting_date
-                    or (d.meeting_date == rec_doc.meeting_date and d.body == rec_doc.body)
-                )
-            ),
-            key=lambda d: d.meeting_date or "",
-        )
-        meetings = sorted({d.meeting_date for d in later})[:MEETINGS_AHEAD]
+        bodies = index.target_bodies(target_body(rec_doc.text, rec.start), rec_doc)
         best: tuple[float, Clause, Doc, tuple[str, ...]] | None = None
         rec_vec = words.vector(words.stems(rec.text), idf)
-        for d in later:
-            if d.meeting_date not in meetings:
-                continue
-            for start, end, _number, title in agendas.get(d.id, []):
-                minute_text = d.text[start:end]
+        for d in index.later(rec_doc, bodies):
+            for minute in index.minutes(d):
                 signals: list[str] = []
-                cited = {minute_key(m.group("num")) for m in CITE_RE.finditer(f"{title}\n{minute_text}")}
-                if rec.minute and rec.minute in cited:
+                if rec.minute and rec.minute in minute.cited:
                     signals.append("minute_ref")
-                elif cited and rec_doc.body != d.body:
+                elif minute.cited and rec_doc.body != d.body:
                     continue  # "(Cabinet Minute 118/24)" settles that minute's recommendations, not this one's
-                if AS_RECOMMENDED_RE.search(minute_text):
+                if minute.as_recommended:
                     signals.append("as_recommended")
-                for c in (c for c in decisions.get(d.id, []) if start <= c.start < end):
+                for c in minute.decisions:
                     if c.text not in vectors:
                         vectors[c.text] = words.vector(words.stems(c.text), idf)
                     hit = pair_score(rec, c, words.cosine(rec_vec, vectors[c.text]), signals)
@@ -260,25 +342,6 @@ def pair_score(
 def _short(text: str, n: int = 100) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _target_bodies(
-    target: str | None, rec_doc: Doc, docs: list[Doc], committee_names: dict[str, str]
-) -> set[str | None]:
-    """The bodies that may decide: the named one ("Council", "Cabinet") when it is in the store, else the recommender's own."""
-    if not target:
-        return {rec_doc.body}
-    t = target.lower().strip()
-    found: set[str | None] = set()
-    for d in docs:
-        if d.council_id != rec_doc.council_id:
-            continue
-        name = (committee_names.get(d.committee_id or "") or "").lower()
-        if name and (name == t or name == f"full {t}" or t == f"full {name}" or name.endswith(" " + t)):
-            found.add(d.body)
-        if d.committee_id is None and t in ("council", "full council", "the council"):
-            found.add(d.body)  # a parish or town council meeting as itself
-    return found or {rec_doc.body}
 
 
 def decision_clause(item: dict, text: str) -> Clause:

@@ -1,10 +1,16 @@
-"""Build the action register from the core tables, in one transaction.
+"""Build the action register from the core tables, in one transaction, council by council.
 
-:func:`compute` is pure: stored rows in, register rows out. :func:`rebuild`
-reads the core tables (documents, items, agenda_items, committees, councils),
-computes, and replaces the register's own tables in a single transaction, so a
-reader sees the old register or the new one, and a second rebuild over the same
-store writes the same rows. The tables (docs/tracking.md describes each column):
+Two entry points, each one transaction that leaves the register complete:
+
+- :func:`rebuild` reads the core tables (documents, items, agenda_items, committees,
+  councils) one council at a time, computes, and replaces the register's own tables, so a
+  reader sees the old register or the new one, and a second rebuild over the same store
+  writes the same rows;
+- :func:`update` does the same for the councils whose documents changed since the register
+  was built (``document_meetings.fingerprint``), and writes the rows :func:`rebuild` would.
+
+:func:`compute` is pure: stored rows in, register rows out; :func:`compute_council` is
+one council's share. The tables (docs/tracking.md describes each column):
 
 - ``actions``: one row per action item, with its owner, due date, status and reason;
 - ``action_updates``: each later passage linked to an action, with score and signals;
@@ -70,10 +76,16 @@ TABLES: dict[str, tuple[dict[str, type], str | tuple[str, ...]]] = {
         "id",
     ),
     "document_meetings": (
-        {"document_id": str, "council_id": str, "committee_id": str, "meeting_id": str, "meeting_date": str, "source": str},
+        {
+            "document_id": str, "council_id": str, "committee_id": str, "meeting_id": str, "meeting_date": str,
+            "source": str, "fingerprint": str,
+        },
         "document_id",
     ),
-    "meeting_calendar": ({"body": str, "date": str, "source": str, "document_id": str}, ("body", "date")),
+    "meeting_calendar": (
+        {"council_id": str, "body": str, "date": str, "source": str, "document_id": str},
+        ("council_id", "body", "date"),
+    ),
 }  # fmt: skip
 INDEXES = (
     ("actions", ("status",)),
@@ -83,6 +95,11 @@ INDEXES = (
     ("action_updates", ("action_id",)),
     ("item_owners", ("owner_id",)),
     ("recommendation_links", ("decision_item_id",)),
+    # an update deletes and rewrites one council's rows at a time
+    ("actions", ("council_id",)),
+    ("owners", ("council_id",)),
+    ("recommendation_links", ("council_id",)),
+    ("document_meetings", ("council_id",)),
 )
 # The action register's order (datasette_metadata.json, action_register), so a page of it is read in order
 # instead of sorting every action.
@@ -90,6 +107,10 @@ ORDER_INDEX = (
     "create index if not exists [idx_actions_register_order] on [actions] "
     "(coalesce([committee], [council], ''), [meeting_date], [document_id], [start])"
 )
+# Part of every document's fingerprint: bump it when a change to the rules changes the rows of documents that
+# did not change, so that the next update rebuilds everything instead of keeping rows made by the old rules.
+REGISTER_VERSION = 2
+BATCH = 500  # ids per "in (…)" list, and actions per batch when only their statuses are recomputed
 SIGNAL_ORDER = (
     "minute_ref",
     "action_log",
@@ -114,6 +135,15 @@ class Summary:
     recommendation_links: int = 0
     by_body: dict[str, Counter] = field(default_factory=dict)
 
+    def add(self, rows: dict[str, list[dict]]) -> None:
+        """Count register rows in."""
+        self.actions += len(rows.get("actions", []))
+        self.updates += len(rows.get("action_updates", []))
+        self.owners += len(rows.get("owners", []))
+        self.recommendation_links += len(rows.get("recommendation_links", []))
+        for a in rows.get("actions", []):
+            self.by_body.setdefault(body_name(a["council"], a["committee"]), Counter())[a["status"]] += 1
+
     def lines(self) -> list[str]:
         """A first line of totals, then one line per body with its actions by status."""
         out = [
@@ -124,6 +154,11 @@ class Summary:
             c = self.by_body[body]
             out.append(f"  {body}: " + ", ".join(f"{c[s]} {s}" for s in ("open", "overdue", "updated", "done") if c[s]))
         return out
+
+
+def body_name(council: str | None, committee: str | None) -> str:
+    """How the summary names a body: "Northmoor County Council: Cabinet"."""
+    return f"{council}: {committee}" if council and committee else committee or council or "no council known"
 
 
 def abbreviation(name: str | None) -> str:
@@ -137,31 +172,56 @@ def abbreviation(name: str | None) -> str:
     return (ws[0][:3].upper() if ws else "X") if len(ws) <= 2 else "".join(w[0].upper() for w in ws)
 
 
+DOCUMENTS_SQL = (
+    "select d.rowid as rowid_, d.id, d.path, d.title, d.council_id, d.committee_id, d.meeting_date, d.sha256, "
+    "d.ingested_at, c.name as council, k.name as committee{text} from documents d "
+    "left join councils c on c.id = d.council_id left join committees k on k.id = d.committee_id"
+)
+ITEMS_SQL = (
+    "select id, document_id, agenda_item_id, seq, kind, text, action, owner, due, due_text, minute_number, "
+    "agenda_item_title, start, [end] from items"
+)
+AGENDA_SQL = "select document_id, idx, number, title, start, [end] from agenda_items"
+
+
 def _load(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
-    """The core tables' rows the register is built from."""
+    """All of the core tables' rows the register is built from (what :func:`compute` takes)."""
     q = lambda sql: [dict(r) for r in db.query(sql)]  # noqa: E731
     return {
-        "documents": q(
-            "select d.id, d.path, d.text, d.title, d.council_id, d.committee_id, d.meeting_date, c.name as council, "
-            "k.name as committee from documents d left join councils c on c.id = d.council_id "
-            "left join committees k on k.id = d.committee_id"
-        ),
-        "items": q(
-            "select id, document_id, agenda_item_id, seq, kind, text, action, owner, due, due_text, minute_number, "
-            "agenda_item_title, start, [end] from items order by document_id, seq"
-        ),
-        "agenda_items": q(
-            "select document_id, idx, number, title, start, [end] from agenda_items order by document_id, idx"
-        ),
+        "documents": q(DOCUMENTS_SQL.format(text=", d.text") + " order by d.rowid"),
+        "items": q(ITEMS_SQL + " order by document_id, seq"),
+        "agenda_items": q(AGENDA_SQL + " order by document_id, idx"),
         "committees": q("select id, council_id, name from committees"),
         "councils": q("select id, name from councils"),
     }
 
 
+def fingerprint(row: dict[str, Any]) -> str:
+    """Which stored version of a document the register's rows were made from (a re-ingest changes it)."""
+    return f"v{REGISTER_VERSION}:{row.get('sha256')}:{row.get('ingested_at')}"
+
+
+def _doc(row: dict[str, Any], text: str | None) -> Doc:
+    """A core ``documents`` row as the register sees it, placed by its text where its metadata is silent."""
+    return with_inferred_meta(
+        Doc(
+            id=row["id"], path=row["path"], text=text or "", council_id=row["council_id"],
+            committee_id=row["committee_id"], meeting_date=row["meeting_date"], council=row["council"],
+            committee=row["committee"], title=row["title"],
+        )
+    )  # fmt: skip
+
+
+def _latest(dates: Iterator[str | None] | list[str | None]) -> str | None:
+    """The default as-of date: the latest meeting."""
+    return max((d for d in dates if d), default=None)
+
+
 @dataclass
 class _Store:
-    """The core rows one rebuild works from, indexed (documents up to the as-of date only)."""
+    """The core rows of one council that a rebuild works from, indexed (documents up to the as-of date only)."""
 
+    council_id: str | None
     docs: list[Doc]
     all_docs: list[Doc]
     items_by_doc: dict[str, list[dict]]
@@ -169,6 +229,7 @@ class _Store:
     committee_names: dict[str, str]
     council_names: dict[str, str]
     as_of: str | None
+    fingerprints: dict[str, str]  # document id -> fingerprint
 
     @property
     def by_id(self) -> dict[str, Doc]:
@@ -179,38 +240,54 @@ class _Store:
         return [i for d in self.docs for i in self.items_by_doc[d.id] if i["action"]]
 
 
-def _store(core: dict[str, list[dict[str, Any]]], as_of: str | None) -> _Store:
-    """Index the core rows; place documents without metadata by their text; drop meetings after ``as_of``."""
-    all_docs = [
-        with_inferred_meta(
-            Doc(
-                id=d["id"], path=d["path"], text=d["text"] or "", council_id=d["council_id"],
-                committee_id=d["committee_id"], meeting_date=d["meeting_date"], council=d["council"],
-                committee=d["committee"], title=d["title"],
-            )
-        )
-        for d in core["documents"]
-    ]  # fmt: skip
-    dated = [d.meeting_date for d in all_docs if d.meeting_date]
-    as_of = as_of or (max(dated) if dated else None)
+def _store(
+    council_id: str | None,
+    all_docs: list[Doc],
+    items: list[dict[str, Any]],
+    agenda_items: list[dict[str, Any]],
+    committee_names: dict[str, str],
+    council_names: dict[str, str],
+    as_of: str | None,
+    fingerprints: dict[str, str],
+) -> _Store:
+    """Index one council's core rows; drop meetings after ``as_of``.
+
+    :param all_docs: the council's documents, placed (:func:`_doc`), in the order they were stored.
+    :param committee_names: committee id -> name, for (at least) the committees of these documents.
+    """
     docs = [d for d in all_docs if not d.meeting_date or not as_of or d.meeting_date <= as_of]
     kept = {d.id for d in docs}
     items_by_doc: dict[str, list[dict]] = defaultdict(list)
-    for i in core["items"]:
+    for i in items:
         if i["document_id"] in kept:
             items_by_doc[i["document_id"]].append(i)
     agendas: dict[str, list[tuple[int, int, str | None, str]]] = defaultdict(list)
-    for a in core["agenda_items"]:
+    for a in agenda_items:
         if a["document_id"] in kept:
             agendas[a["document_id"]].append((a["start"], a["end"], a["number"], a["title"]))
-    committee_names = {c["id"]: c["name"] for c in core["committees"]}
-    council_names = {c["id"]: c["name"] for c in core["councils"]}
+    committees = {
+        d.committee_id: committee_names[d.committee_id] for d in all_docs if d.committee_id in committee_names
+    }
+    councils = {d.council_id: council_names[d.council_id] for d in all_docs if d.council_id in council_names}
     for d in docs:  # bodies known only from a document's text
         if d.committee_id and d.committee:
-            committee_names.setdefault(d.committee_id, d.committee)
+            committees.setdefault(d.committee_id, d.committee)
         if d.council_id and d.council:
-            council_names.setdefault(d.council_id, d.council)
-    return _Store(docs, all_docs, items_by_doc, agendas, committee_names, council_names, as_of)
+            councils.setdefault(d.council_id, d.council)
+    return _Store(council_id, docs, all_docs, items_by_doc, agendas, committees, councils, as_of, fingerprints)
+
+
+def _by_council(docs: list[Any]) -> dict[str | None, list[Any]]:
+    """Documents (or places) grouped by council, each group in the order given: the unit of a rebuild.
+
+    Nothing the register derives crosses a council: evidence comes from later minutes of the same
+    body, owners are normalised per council, recommendations go to a body of the same council, and
+    the TF-IDF weights are fitted per council.
+    """
+    out: dict[str | None, list[Any]] = defaultdict(list)
+    for d in docs:
+        out[d.council_id].append(d)
+    return out
 
 
 @dataclass
@@ -322,11 +399,37 @@ def _minute_docs(st: _Store) -> dict[str, list[tuple[str, str, str]]]:
 
 
 def compute(core: dict[str, list[dict[str, Any]]], as_of: str | None = None) -> tuple[dict[str, list[dict]], Summary]:
-    """The register's rows from the core tables' rows (pure).
+    """The register's rows from the core tables' rows (pure), council by council.
 
+    :param core: rows as :func:`_load` reads them.
     :param as_of: YYYY-MM-DD; documents of later meetings are left out. Default: the latest meeting.
     """
-    st = _store(core, as_of)
+    all_docs = [_doc(d, d["text"]) for d in core["documents"]]
+    fingerprints = {d["id"]: fingerprint(d) for d in core["documents"]}
+    as_of = as_of or _latest([d.meeting_date for d in all_docs])
+    items: dict[str, list[dict]] = defaultdict(list)
+    for i in core["items"]:
+        items[i["document_id"]].append(i)
+    agenda_items: dict[str, list[dict]] = defaultdict(list)
+    for x in core["agenda_items"]:
+        agenda_items[x["document_id"]].append(x)
+    committee_names = {c["id"]: c["name"] for c in core["committees"]}
+    council_names = {c["id"]: c["name"] for c in core["councils"]}
+    rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+    for council_id, docs in _by_council(all_docs).items():
+        st = _store(
+            council_id, docs, [i for d in docs for i in items[d.id]], [x for d in docs for x in agenda_items[d.id]],
+            committee_names, council_names, as_of, fingerprints,
+        )  # fmt: skip
+        for name, part in compute_council(st).items():
+            rows[name] += part
+    summary = Summary(as_of=as_of)
+    summary.add(rows)
+    return rows, summary
+
+
+def compute_council(st: _Store) -> dict[str, list[dict]]:
+    """One council's register rows (pure)."""
     by_id = st.by_id
     calendar = build_calendar(st.docs)
     stored_dates = {body: {e.date for e in entries if e.source == "store"} for body, entries in calendar.items()}
@@ -356,16 +459,10 @@ def compute(core: dict[str, list[dict[str, Any]]], as_of: str | None = None) -> 
 
     action_rows = []
     seq_in_meeting: Counter = Counter()
-    summary = Summary(as_of=st.as_of)
     for i in sorted(actions, key=lambda x: (by_id[x["document_id"]].meeting_date or "", x["document_id"], x["start"])):
         d = by_id[i["document_id"]]
         due = dues[i["id"]]
-        if st.as_of:
-            status = decide(
-                d.meeting_date, due, links_by_action[i["id"]], st.as_of, stored_dates.get(d.body or "", set())
-            )
-        else:
-            status = Status("open", "open: no meeting in the store has a date to measure it against", due=due.value)
+        status = _status(d.meeting_date, due, links_by_action[i["id"]], st.as_of, stored_dates.get(d.body or "", set()))
         seq_in_meeting[d.meeting_id] += 1
         committee = st.committee_names.get(d.committee_id) if d.committee_id else None
         council = st.council_names.get(d.council_id or "")
@@ -386,8 +483,6 @@ def compute(core: dict[str, list[dict[str, Any]]], as_of: str | None = None) -> 
                 "start": i["start"], "end": i["end"],
             }
         )  # fmt: skip
-        body = f"{council}: {committee}" if council and committee else committee or council or "no council known"
-        summary.by_body.setdefault(body, Counter())[status.status] += 1
     update_rows = [
         {
             "id": f"{link.item_id}@{link.document_id}:{link.start}-{link.end}", "action_id": link.item_id,
@@ -413,20 +508,30 @@ def compute(core: dict[str, list[dict[str, Any]]], as_of: str | None = None) -> 
                 "meeting_id": d.meeting_id,
                 "meeting_date": d.meeting_date,
                 "source": d.meta_source,
+                # empty for a document left out (a meeting after the as-of date): the next update reads it again
+                "fingerprint": st.fingerprints.get(d.id) if d.id in by_id else None,
             }
             for d in st.all_docs
         ],  # fmt: skip
         "meeting_calendar": [
-            {"body": body, "date": e.date, "source": e.source, "document_id": e.document_id}
+            {
+                "council_id": st.council_id,
+                "body": body,
+                "date": e.date,
+                "source": e.source,
+                "document_id": e.document_id,
+            }
             for body, entries in sorted(calendar.items())
             for e in entries
         ],
     }
-    summary.actions = len(action_rows)
-    summary.updates = len(update_rows)
-    summary.owners = len(owners.rows)
-    summary.recommendation_links = len(rec_rows)
-    return rows, summary
+    return rows
+
+
+def _status(meeting_date: str | None, due: Due, links: list[Link], as_of: str | None, stored: set[str]) -> Status:
+    if as_of:
+        return decide(meeting_date, due, links, as_of, stored)
+    return Status("open", "open: no meeting in the store has a date to measure it against", due=due.value)
 
 
 def _recommendation_rows(st: _Store) -> list[dict]:
@@ -526,11 +631,9 @@ def _db_file(db: sqlite_utils.Database) -> str:
 def _replace(db: sqlite_utils.Database, rows: dict[str, list[dict]]) -> None:
     """Swap the register's rows for ``rows`` (inside the caller's transaction)."""
     ensure_tables(db)
-    for name, (columns, _pk) in TABLES.items():
+    for name in TABLES:
         db.execute(f"delete from [{name}]")
-        cols = list(columns)
-        sql = f"insert into [{name}] ({', '.join(f'[{c}]' for c in cols)}) values ({', '.join('?' for _ in cols)})"
-        db.conn.executemany(sql, [[r.get(c) for c in cols] for r in rows.get(name, [])])
+    _insert(db, rows)
 
 
 def write(db: sqlite_utils.Database, rows: dict[str, list[dict]]) -> None:
@@ -542,17 +645,251 @@ def write(db: sqlite_utils.Database, rows: dict[str, list[dict]]) -> None:
 def rebuild(db: sqlite_utils.Database, as_of: str | None = None) -> Summary:
     """Recompute the whole register from the core tables and store it (one transaction; idempotent).
 
-    The core tables are read inside the same write transaction, so the register always matches
-    one state of the store, even while another process ingests.
+    Council by council: only one council's documents are held at a time. The core tables are read
+    inside the same write transaction, so the register always matches one state of the store, even
+    while another process ingests.
 
     :param as_of: YYYY-MM-DD; documents of later meetings are left out and statuses are computed on
         that date. Default: the date of the latest meeting in the store.
     :raises StoreLocked: when another writer holds the database past the busy timeout.
     """
     with _transaction(db):
-        rows, summary = compute(_load(db), as_of)
-        _replace(db, rows)
+        as_of = _rebuild_all(db, as_of)
         apply_overrides(db)  # officers' corrections win over what was computed (pipeline/track/overrides.py)
+        return _summary(db, as_of)
+
+
+def update(db: sqlite_utils.Database) -> Summary:
+    """Bring the register up to date with the core tables, rebuilding only the councils whose documents
+    changed (one transaction). The rows are those :func:`rebuild` would write.
+
+    A document changed when it is new, re-ingested or pruned since the register was built (its
+    ``document_meetings.fingerprint``). Every council that held or now holds such a document is
+    rebuilt; other councils keep their rows, and only their statuses are recomputed when the as-of
+    date (the latest meeting) moved. The whole register is rebuilt when it is missing, was built by
+    another version of the rules, or was built for another as-of date and left meetings out.
+
+    :raises StoreLocked: when another writer holds the database past the busy timeout.
+    """
+    with _transaction(db):
+        known = _known(db)
+        if known is None:
+            as_of = _rebuild_all(db, None)
+        else:
+            places = _places(db, known)
+            as_of = _latest([p.meeting_date for p in places])
+            present = {p.id for p in places}
+            changed = [p for p in places if known.get(p.id, (None, None))[0] != p.fingerprint]
+            gone = [doc_id for doc_id in known if doc_id not in present]
+            councils = {p.council_id for p in changed} | {
+                known[doc_id][1] for doc_id in [p.id for p in changed] + gone if doc_id in known
+            }
+            for council_id in councils:
+                _delete_council(db, council_id)
+            _build(db, places, as_of, councils)
+            _restatus(db, as_of)
+        apply_overrides(db)  # laid again over every council: rebuilt and restatused rows lost them
+        return _summary(db, as_of)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a stored document belongs, without its text."""
+
+    id: str
+    council_id: str | None
+    meeting_date: str | None
+    fingerprint: str
+
+
+def _places(
+    db: sqlite_utils.Database, known: dict[str, tuple[str | None, str | None, str | None]] | None = None
+) -> list[_Place]:
+    """Every stored document's council and meeting date, in the order they were stored.
+
+    A document whose metadata lacks them is placed by its text (read one at a time), unless ``known``
+    (document id -> (fingerprint, council, meeting date) of the register's last build) already has
+    this version of it.
+    """
+    out = []
+    for row in [dict(r) for r in db.query(DOCUMENTS_SQL.format(text="") + " order by d.rowid")]:
+        fp = fingerprint(row)
+        if row["council_id"] and row["meeting_date"]:
+            out.append(_Place(row["id"], row["council_id"], row["meeting_date"], fp))
+        elif known and row["id"] in known and known[row["id"]][0] == fp:
+            out.append(_Place(row["id"], known[row["id"]][1], known[row["id"]][2], fp))
+        else:
+            text = db.execute("select text from documents where id = ?", [row["id"]]).fetchone()[0]
+            d = _doc(row, text)
+            out.append(_Place(row["id"], d.council_id, d.meeting_date, fp))
+    return out
+
+
+def _known(db: sqlite_utils.Database) -> dict[str, tuple[str | None, str | None, str | None]] | None:
+    """Document id -> (fingerprint, council, meeting date) the current register was built from; None when
+    it must be rebuilt whole (missing, other columns, or built by other rules)."""
+    for name, (columns, _pk) in TABLES.items():
+        table = db[name]
+        if not table.exists() or {c.name for c in table.columns} != set(columns):
+            return None
+    known = {
+        r[0]: (r[1], r[2], r[3])
+        for r in db.execute("select document_id, fingerprint, council_id, meeting_date from document_meetings")
+    }
+    prefix = f"v{REGISTER_VERSION}:"
+    if not known or any(fp is not None and not fp.startswith(prefix) for fp, _, _ in known.values()):
+        return None
+    return known
+
+
+def _rebuild_all(db: sqlite_utils.Database, as_of: str | None) -> str | None:
+    """Empty the register and build every council (inside the caller's transaction); the as-of date used."""
+    ensure_tables(db)
+    for name in TABLES:
+        db.execute(f"delete from [{name}]")
+    places = _places(db)
+    as_of = as_of or _latest([p.meeting_date for p in places])
+    _build(db, places, as_of, None)
+    return as_of
+
+
+def _build(
+    db: sqlite_utils.Database, places: list[_Place], as_of: str | None, councils: set[str | None] | None
+) -> None:
+    """Compute and insert the rows of each council in ``councils`` (all when None), one council in memory at a time."""
+    for council_id, group in _by_council(places).items():
+        if councils is None or council_id in councils:
+            _insert(db, compute_council(_load_council(db, council_id, [p.id for p in group], as_of)))
+
+
+def _chunks(ids: list[str]) -> Iterator[list[str]]:
+    for n in range(0, len(ids), BATCH):
+        yield ids[n : n + BATCH]
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" for _ in range(n))
+
+
+def _load_council(db: sqlite_utils.Database, council_id: str | None, ids: list[str], as_of: str | None) -> _Store:
+    """One council's core rows, as :func:`_load` would give them for its documents."""
+    rows, items, agenda_items = [], [], []
+    for chunk in _chunks(ids):
+        where = f" where document_id in ({_marks(len(chunk))})"
+        rows += [
+            dict(r)
+            for r in db.query(DOCUMENTS_SQL.format(text=", d.text") + f" where d.id in ({_marks(len(chunk))})", chunk)
+        ]
+        items += [dict(r) for r in db.query(ITEMS_SQL + where, chunk)]
+        agenda_items += [dict(r) for r in db.query(AGENDA_SQL + where, chunk)]
+    rows.sort(key=lambda r: r["rowid_"])
+    items.sort(key=lambda i: (i["document_id"], i["seq"]))
+    agenda_items.sort(key=lambda a: (a["document_id"], a["idx"]))
+    docs = [_doc(r, r["text"]) for r in rows]
+    committee_ids = sorted({d.committee_id for d in docs if d.committee_id})
+    council_ids = sorted({d.council_id for d in docs if d.council_id})
+    committee_names = {
+        r[0]: r[1]
+        for r in db.execute(
+            f"select id, name from committees where id in ({_marks(len(committee_ids))})", committee_ids
+        )
+    }
+    council_names = {
+        r[0]: r[1]
+        for r in db.execute(f"select id, name from councils where id in ({_marks(len(council_ids))})", council_ids)
+    }
+    return _store(
+        council_id,
+        docs,
+        items,
+        agenda_items,
+        committee_names,
+        council_names,
+        as_of,
+        {r["id"]: fingerprint(r) for r in rows},
+    )
+
+
+def _insert(db: sqlite_utils.Database, rows: dict[str, list[dict]]) -> None:
+    for name, (columns, _pk) in TABLES.items():
+        cols = list(columns)
+        sql = f"insert into [{name}] ({', '.join(f'[{c}]' for c in cols)}) values ({_marks(len(cols))})"
+        db.conn.executemany(sql, [[r.get(c) for c in cols] for r in rows.get(name, [])])
+
+
+def _delete_council(db: sqlite_utils.Database, council_id: str | None) -> None:
+    """Remove one council's register rows (inside the caller's transaction)."""
+    for sql in (
+        "delete from action_updates where action_id in (select id from actions where council_id is ?)",
+        "delete from item_owners where owner_id in (select id from owners where council_id is ?)",
+        "delete from actions where council_id is ?",
+        "delete from owners where council_id is ?",
+        "delete from recommendation_links where council_id is ?",
+        "delete from document_meetings where council_id is ?",
+        "delete from meeting_calendar where council_id is ?",
+    ):
+        db.execute(sql, [council_id])
+
+
+def _restatus(db: sqlite_utils.Database, as_of: str | None) -> None:
+    """Recompute, from their stored due dates and links, the statuses of actions decided on another as-of date.
+
+    Only a council whose documents did not change keeps such actions; its links and due dates do not
+    depend on the as-of date (no meeting is left out when it is the latest), its statuses do.
+    """
+    stored: dict[tuple[str | None, str], set[str]] = defaultdict(set)
+    for council_id, body, date in db.execute(
+        "select council_id, body, date from meeting_calendar where source = 'store'"
+    ):
+        stored[(council_id, body)].add(date)
+    last = ""
+    while True:
+        batch = [
+            dict(r)
+            for r in db.query(
+                "select id, council_id, committee_id, meeting_date, due, due_source from actions "
+                "where id > ? and as_of is not ? order by id limit ?",
+                [last, as_of, BATCH],
+            )
+        ]
+        if not batch:
+            return
+        last = batch[-1]["id"]
+        links: dict[str, list[Link]] = defaultdict(list)
+        for u in db.query(
+            f"select * from action_updates where action_id in ({_marks(len(batch))}) "
+            "order by action_id, meeting_date, start, document_id",
+            [a["id"] for a in batch],
+        ):
+            links[u["action_id"]].append(
+                Link(
+                    item_id=u["action_id"], document_id=u["document_id"], meeting_date=u["meeting_date"],
+                    start=u["start"], end=u["end"], passage=u["passage"], kind=u["kind"], score=u["score"],
+                    signals=tuple(json.loads(u["signals"])), completion=u["completion"], new_due=u["new_due"],
+                )
+            )  # fmt: skip
+        changes = []
+        for a in batch:
+            body = a["committee_id"] or a["council_id"] or ""
+            due = Due(a["due"], a["due_source"])
+            s = _status(a["meeting_date"], due, links[a["id"]], as_of, stored.get((a["council_id"], body), set()))
+            n = sum(1 for x in links[a["id"]] if x.meeting_date <= (as_of or ""))
+            changes.append([s.due, s.status, s.reason, as_of, s.latest_update, s.updated_on, s.closed_on, n, a["id"]])
+        db.conn.executemany(
+            "update actions set due_in_force = ?, status = ?, status_reason = ?, as_of = ?, latest_update = ?, "
+            "updated_on = ?, closed_on = ?, n_updates = ? where id = ?",
+            changes,
+        )
+
+
+def _summary(db: sqlite_utils.Database, as_of: str | None) -> Summary:
+    """The summary of the register as stored."""
+    count = lambda table: db.execute(f"select count(*) from [{table}]").fetchone()[0]  # noqa: E731
+    summary = Summary(as_of, count("actions"), count("action_updates"), count("owners"), count("recommendation_links"))
+    for council, committee, status, n in db.execute(
+        "select council, committee, status, count(*) from actions group by council, committee, status"
+    ):
+        summary.by_body.setdefault(body_name(council, committee), Counter())[status] += n
     return summary
 
 

@@ -121,3 +121,26 @@ def test_a_correction_needs_a_known_action(ingested):
     db, _ = ingested
     with pytest.raises(BadOverride, match="no action 'XYZ/2020-01-01/1'"):
         record(db, "XYZ/2020-01-01/1", "status", "done", who="alice")
+
+
+def test_corrections_survive_an_incremental_update_once_each(ingested, tmp_path):
+    """ingest updates only the councils whose documents changed; a correction on another council stays, said once."""
+    from pipeline.track import update
+
+    db, _ = ingested
+    action = first_action(db)
+    record(db, action["id"], "owner", "Deputy Town Clerk", who="alice")
+    record(db, action["id"], "status", "done", who="bob")
+    other = tmp_path / "northmoor.txt"
+    other.write_text(
+        (MINUTES.parents[0] / "northmoor-cyp-scrutiny-2025-01-14.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    later = Metadata(council="Northmoor County Council", committee="Children and Young People Scrutiny Committee",
+                     meeting_date="2025-06-30")  # fmt: skip
+    assert ingest_all([Source(other, later)], store.db_file(db), echo=lambda _: None).stored == 1
+    update(db)  # Kelsbury untouched, but the latest meeting moved, so its statuses are recomputed
+    update(db)
+    again = first_action(db)
+    assert (again["owner"], again["status"]) == ("Deputy Town Clerk", "done")
+    assert again["status_reason"].count("owner corrected to") == 1
+    assert again["status_reason"].count("status corrected to") == 1
