@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .document import Metadata
 from .evaluate import HELD_OUT, load_scorer, source_of
-from .extract.classify import ACTION, COMPARED, ITEM, LABELS, MODEL_DIR
+from .extract.classify import ACTION, COMPARED, ITEM, LABELS, MODEL_DIR, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_GOLD = ROOT / "corpus" / "gold"
@@ -35,7 +35,7 @@ SEED = 0
 EPOCHS = 12
 BATCH = 32
 DROPOUT = 0.2
-HASH_LENGTH = 2**17  # hashed n-gram table per label: ~1 MB on disk
+HASH_LENGTH = 2**16  # hashed n-gram table per label: half a megabyte on disk
 MIN_WORDS = 4
 SENTENCE = re.compile(r"[^\n.!?;]+(?:[.!?;]|$)", re.M)
 # PDF and DOCX renderings of one meeting are one document for validation: they share their wording
@@ -80,7 +80,7 @@ def examples_of(gold_path: Path, scorer=None) -> list[Example]:
     matched = {pi: gi for gi, pi in scorer.match(items, [{"text": c.text} for c in cands]).items()}
     for i, c in enumerate(cands):
         g = items[matched[i]] if i in matched else None
-        out.append(Example(group, c.text, {ITEM: 1.0, ACTION: float(bool(g["action"]))} if g else {ITEM: 0.0}))
+        out.append(Example(group, text_of(c), {ITEM: 1.0, ACTION: float(bool(g["action"]))} if g else {ITEM: 0.0}))
     seen = {c.text for c in cands}
     for m in SENTENCE.finditer(doc.text):
         text = " ".join(m.group(0).split())
