@@ -137,11 +137,8 @@ def folds(gold_files: list[Path], k: int = 5) -> list[list[Path]]:
     return [[p for p in gold_files if groups.index(group_of(p)) % k == i] for i in range(k)]
 
 
-def classifier_scores(model, examples: list[Example]) -> dict[str, dict[str, float]]:
-    """Precision, recall and F1 of each label at 0.5, over the examples where it is known."""
-    from .extract.classify import scores
-
-    cats = scores(model, [e.text for e in examples])
+def classifier_scores(examples: list[Example], cats: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Precision, recall, F1 and accuracy of each label at 0.5, over the examples where it is known."""
     out = {}
     for label in LABELS:
         pairs = [(e.cats[label] >= 0.5, c[label] >= 0.5) for e, c in zip(examples, cats) if label in e.cats]
@@ -151,7 +148,8 @@ def classifier_scores(model, examples: list[Example]) -> dict[str, dict[str, flo
         rec = tp / n_gold if n_gold else 0.0
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
         acc = sum(g == p for g, p in pairs) / len(pairs) if pairs else 0.0
-        out[label] = {"precision": prec, "recall": rec, "f1": f1, "accuracy": acc, "n": len(pairs)}
+        out[label] = {"precision": round(prec, 3), "recall": round(rec, 3), "f1": round(f1, 3)}
+        out[label] |= {"accuracy": round(acc, 3), "n": len(pairs)}
     return out
 
 
@@ -174,6 +172,8 @@ def headline(s: dict) -> dict[str, float]:
 
 def cross_validate(gold_files: list[Path], k: int = 5, seed: int = SEED, echo=print) -> dict:
     """Leave-documents-out: train on k-1 folds, score the classifier and the extraction on the fold left out."""
+    from .extract.classify import scores
+
     scorer = load_scorer()
     per_file = {p: examples_of(p, scorer) for p in gold_files}
     pooled = {name: [] for name in COMPARED}
@@ -183,30 +183,13 @@ def cross_validate(gold_files: list[Path], k: int = 5, seed: int = SEED, echo=pr
         test_ex = [e for p in fold for e in per_file[p]]
         model = train(train_ex, seed)
         held_examples += test_ex
-        predictions += _cats(model, test_ex)
+        predictions += scores(model, [e.text for e in test_ex])
         for name, uses in COMPARED.items():
             pooled[name].append(extraction_summary(fold, uses, model))
         echo(f"fold {i + 1}/{k}: {len(fold)} documents, {len(train_ex)} training texts")
     return {
-        "classifier": _pooled_classifier(held_examples, predictions),
+        "classifier": classifier_scores(held_examples, predictions),
         "extraction": {name: headline(_merge(sums)) for name, sums in pooled.items()},
-    }
-
-
-def _cats(model, examples):
-    from .extract.classify import scores
-
-    return scores(model, [e.text for e in examples])
-
-
-def _pooled_classifier(examples, cats) -> dict:
-    class _Fixed:
-        def pipe(self, texts, batch_size=0):
-            return (type("D", (), {"cats": c}) for c in cats)
-
-    return {
-        label: {k: round(v, 3) if isinstance(v, float) else v for k, v in s.items()}
-        for label, s in classifier_scores(_Fixed(), examples).items()
     }
 
 
