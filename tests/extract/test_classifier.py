@@ -67,6 +67,7 @@ def test_it_tells_items_and_actions_from_discussion(model):
 def test_training_never_sees_the_held_out_documents():
     files = train.training_gold()
     assert files and not {p.stem for p in files} & set(HELD_OUT)
+    assert len({p.stem for p in files}) == len(files)  # the seeds, gold in both sets, are learnt from once
     with pytest.raises(ValueError, match="held-out"):
         train.examples_of(train.DEV_GOLD / f"{HELD_OUT[0]}.json")
 
