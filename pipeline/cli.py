@@ -56,17 +56,24 @@ def cli():
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_meta
 @click.option("--pretty/--compact", default=True, show_default=True, help="Indent the JSON.")
-def extract(path: Path, council: str | None, committee: str | None, meeting_date: str | None, pretty: bool):
+@click.option(
+    "--rules-only", is_flag=True, help="Leave the trained classifier in models/ out, whatever MINUTES_MODELS says."
+)
+def extract(
+    path: Path, council: str | None, committee: str | None, meeting_date: str | None, pretty: bool, rules_only: bool
+):
     """Print the items of one document as JSON (the ANNOTATION.md schema).
 
     PATH may be .txt, .html, .pdf or .docx; the format is read from the bytes.
     Each item carries kind, text, action, owner, due, due_text and its
     start/end character span in the document's text.
     """
+    from .extract.classify import configured
     from .run import run
 
     try:
-        doc = run(path, Metadata(council=council, committee=committee, meeting_date=meeting_date))
+        with configured(() if rules_only else None):
+            doc = run(path, Metadata(council=council, committee=committee, meeting_date=meeting_date))
     except PipelineError as e:
         raise click.ClickException(str(e)) from None
     out = {
@@ -205,7 +212,13 @@ def ingest(
 )
 @click.option("--verbose", "-v", is_flag=True, help="Print each document's misses, spurious items and wrong fields.")
 @click.option("--split", is_flag=True, help="Report the held-out dev documents (never used for tuning) separately.")
-def evaluate(gold_dir: Path, verbose: bool, split: bool):
+@click.option("--rules-only", is_flag=True, help="Leave the trained classifier in models/ out (the rules alone).")
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Score the rules alone and each use of the trained classifier (items, actions, both) in the same run.",
+)
+def evaluate(gold_dir: Path, verbose: bool, split: bool, rules_only: bool, compare: bool):
     """Score extraction against gold files in one process (same rules as ../shared/eval/score.py).
 
     GOLD_DIR defaults to ../shared/eval/dev; corpus/gold works too. `make eval`
@@ -214,6 +227,7 @@ def evaluate(gold_dir: Path, verbose: bool, split: bool):
     """
     from .evaluate import HELD_OUT
     from .evaluate import evaluate as run_eval
+    from .extract.classify import COMPARED, configured
 
     files = sorted(gold_dir.glob("*.json"))
     groups = {"all": files}
@@ -222,15 +236,21 @@ def evaluate(gold_dir: Path, verbose: bool, split: bool):
             "tuned": [f for f in files if f.stem not in HELD_OUT],
             "held out": [f for f in files if f.stem in HELD_OUT],
         }
+    settings = COMPARED if compare else {"": () if rules_only else None}
     for name, group in groups.items():
-        report = run_eval(group)
-        if verbose:
-            for doc_id, log in report.logs.items():
-                if log:
-                    click.echo(f"{doc_id}:")
-                    click.echo("\n".join(log))
-        click.echo(f"== {name}")
-        click.echo("\n".join(report.lines()))
+        for setting, uses in settings.items():
+            try:
+                with configured(uses):
+                    report = run_eval(group)
+            except PipelineError as e:
+                raise click.ClickException(str(e)) from None
+            if verbose:
+                for doc_id, log in report.logs.items():
+                    if log:
+                        click.echo(f"{doc_id}:")
+                        click.echo("\n".join(log))
+            click.echo(f"== {name}" + (f" ({setting})" if setting else ""))
+            click.echo("\n".join(report.lines()))
 
 
 db_option = click.option(

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from ..document import Document, Item
 from ..structure import item_at
+from . import classify
 from .actions import is_action
 from .clauses import Candidate, find_candidates, parseable
 from .dates import find_due, next_meeting_date
@@ -44,6 +45,8 @@ def extract(doc: Document, nlp=None) -> Document:
     nxt = next_meeting_date(doc.text, base)
     cands = [_with_subject(c) for c in cands]
     actions = [is_action(c.text, c.kind, c.forced_action, c.rule) for c in cands]
+    # the trained classifier, where switched on, drops doubtful narrative candidates and breaks action ties
+    cands, actions = classify.apply(cands, actions)
     sentences = to_parse(cands, actions)
     parsed = {}
     if sentences:
