@@ -431,11 +431,14 @@ def _register_tables(db) -> list[str]:
 
 
 def _inserter(conn: sqlite3.Connection, table: str):
-    """A function inserting dict rows into ``table``, filling the columns the table has (others: NULL)."""
-    columns = [r[1] for r in conn.execute(f"pragma table_info([{table}])")]
+    """A function inserting dict rows into ``table``: the columns the rows name that the table has; the
+    others take their defaults (a column the schema gained later, such as documents.draft, keeps its own)."""
+    have = [r[1] for r in conn.execute(f"pragma table_info([{table}])")]
 
     def insert(rows: list[dict], ignore: bool = False) -> None:
         if rows:
+            named = set().union(*rows)
+            columns = [c for c in have if c in named]
             sql = (f"insert {'or ignore ' if ignore else ''}into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
                    f"values ({', '.join('?' for _ in columns)})")  # fmt: skip
             conn.executemany(sql, [[row.get(c) for c in columns] for row in rows])

@@ -1494,6 +1494,8 @@ def main(ctx: click.Context, quick: bool, only: str, out: Path, work: Path, from
             start = time.perf_counter()
             results[name] = steps[name]()
             click.echo(f"bench: {name} done in {time.perf_counter() - start:.0f} s", err=True)
+            # kept after each section, so a failure late in a long run loses only that section
+            (work / "results.partial.json").write_text(json.dumps(results, indent=1, default=str))
     results["load_after"] = os.getloadavg()
     results["seconds"] = time.perf_counter() - started
     args = " ".join(sys.argv[1:])
