@@ -1182,8 +1182,10 @@ def misses_section(r: dict[str, Any]) -> list[str]:
     if inc and sc:
         out += [
             f"**Incremental.** An unchanged re-ingest is {inc['unchanged_share']:.1%} of the first (met). With 1% of "
-            f"files changed it is {inc['changed_share']:.0%}: re-reading {inc['changed_files']} files takes seconds, "
-            f"the register's full rebuild ({fmt(sc['rows'][-1]['register_seconds'], 0)} s at this size) the rest.",
+            f"files changed it is {inc['changed_share']:.0%}: re-reading {inc['changed_files']} files takes seconds; "
+            "the rest is the register's update, which rebuilds every council holding a changed document (random "
+            "changes fall mostly in the large councils), against "
+            f"{fmt(sc['rows'][-1]['register_seconds'], 0)} s for a full rebuild at this size (docs/tracking.md).",
             "",
         ]
     sv = r.get("serving")
