@@ -30,7 +30,6 @@ import platform
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -742,12 +741,6 @@ def bench_writer(work: Path, scale: Scale) -> dict[str, Any]:
 # --- (6) serving ----------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass(frozen=True)
 class ServeConfig:
     """One way of serving the database: which file, which metadata, which command line."""
@@ -780,26 +773,13 @@ def before_command(metadata: Path) -> Callable[[Path, int], list[str]]:
 @contextlib.contextmanager
 def datasette(config: ServeConfig) -> Iterator[int]:
     """A Datasette server on 127.0.0.1 and a free port, started with ``config``'s command; stopped afterwards."""
+    from pipeline.publish.server import free_port, running
+
     port = free_port()
-    with open(config.db.parent / f"datasette-{port}.log", "w") as log:
-        proc = subprocess.Popen(config.command(config.db, port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    get(port, "/-/versions.json")
-                    break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"datasette did not start: see {log.name}") from None
-                    time.sleep(0.2)
-            yield port
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    log = config.db.parent / f"datasette-{port}.log"
+    # a million-item database served immutable is counted before the first answer
+    with running(config.db, port=port, log=log, command=config.command(config.db, port), timeout=120):
+        yield port
 
 
 _connections: dict[int, http.client.HTTPConnection] = {}

@@ -16,6 +16,17 @@ from .readers import MAX_PAGES
 DEFAULT_DB = "build/minutes.db"
 
 
+def file_option(help: str, *names: str, default: str = DEFAULT_DB):
+    """A database-file option (``--db`` into ``db_path`` unless ``names`` say otherwise), shown with its default."""
+    return click.option(
+        *(names or ("--db", "db_path")),
+        default=default,
+        show_default=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help,
+    )
+
+
 def _date(ctx, param, value: str | None) -> str | None:
     if value is None:
         return None
@@ -253,14 +264,7 @@ def evaluate(gold_dir: Path, verbose: bool, split: bool, rules_only: bool, compa
             click.echo("\n".join(report.lines()))
 
 
-db_option = click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite file written by ingest.",
-)
+db_option = file_option("SQLite file written by ingest.")
 as_of_option = click.option(
     "--as-of",
     callback=_date,
@@ -365,14 +369,7 @@ def fetch():
     "--from", "date_from", callback=_date, help="First meeting date, YYYY-MM-DD. Default: a year before --to."
 )
 @click.option("--to", "date_to", callback=_date, help="Last meeting date, YYYY-MM-DD. Default: today.")
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite file to write.",
-)
+@file_option("SQLite file to write.")
 @click.option("--council", "-c", help="The council's name for the metadata. Default: the site's host name.")
 @click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Seconds between requests.")
 @click.option("--user-agent", help="User-Agent header; name yourself and a contact. Default: the project's own.")
@@ -440,14 +437,7 @@ def fetch_moderngov(
 
 
 @cli.command("action-log")
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite file written by ingest and track.",
-)
+@file_option("SQLite file written by ingest and track.")
 @click.option("--committee", "-k", help="Committee: its name or part of it, its id, or its reference initials (CYPS).")
 @click.option("--council", "-c", help="Council: narrows --committee; alone, the council meeting as one body.")
 @click.option(
@@ -508,13 +498,11 @@ PUBLIC_DB = "build/public/minutes.db"
 
 @cli.command()
 @db_option
-@click.option(
+@file_option(
+    "The public database to write (replaced whole). Name it minutes.db: the site's canned queries expect that.",
     "--out",
     "out",
     default=PUBLIC_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The public database to write (replaced whole). Name it minutes.db: the site's canned queries expect that.",
 )
 def publish(db_path: Path, out: Path):
     """Write the public database: the working one without drafts or any trace of them.
@@ -540,21 +528,8 @@ def publish(db_path: Path, out: Path):
 
 
 @cli.command()
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The working database (drafts included), served writable.",
-)
-@click.option(
-    "--public-db",
-    default=PUBLIC_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where the Publish button writes the public database.",
-)
+@file_option("The working database (drafts included), served writable.")
+@file_option("Where the Publish button writes the public database.", "--public-db", default=PUBLIC_DB)
 @click.option(
     "--user",
     default="officer",

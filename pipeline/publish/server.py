@@ -75,13 +75,15 @@ def running(
     log: Path | None = None,
     command: list[str] | None = None,
     env: dict[str, str] | None = None,
+    timeout: float = START_TIMEOUT_S,
 ) -> Iterator[str]:
     """Serve ``db`` until the block ends; yields the base URL, e.g. ``http://127.0.0.1:40123/``.
 
     :param command: another command line to run instead of :func:`serve_command` (it must listen on ``port``).
     :param env: the process's environment (default: this one's).
+    :param timeout: seconds it may take to answer (a large immutable database is counted at start).
 
-    :raises ServerFailed: when the process exits early or does not answer within START_TIMEOUT_S.
+    :raises ServerFailed: when the process exits early or does not answer within ``timeout`` seconds.
     """
     port = port or free_port()
     url = f"http://{HOST}:{port}/"
@@ -89,7 +91,7 @@ def running(
     cmd = command or serve_command(db, port=port)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
                 raise ServerFailed(f"{db}: datasette exited with code {proc.returncode} (log: {log})")
@@ -98,7 +100,7 @@ def running(
                     break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if time.monotonic() > deadline:
-                    raise ServerFailed(f"{db}: datasette did not answer on {url} in {START_TIMEOUT_S:g} s") from None
+                    raise ServerFailed(f"{db}: datasette did not answer on {url} in {timeout:g} s") from None
                 time.sleep(0.2)
         yield url
     finally:
