@@ -118,7 +118,10 @@ def publish(db_path: str | Path, out: str | Path) -> Published:
     try:
         # a plain connection, not mode=ro: a read-only one cannot join the WAL an officer's instance keeps open
         with closing(sqlite3.connect(db_path, timeout=store.BUSY_TIMEOUT_MS / 1000)) as src:
-            _vacuum_into(src, work)
+            try:
+                _vacuum_into(src, work)
+            except sqlite3.DatabaseError as e:  # not a database, or a damaged one: nothing to publish from
+                raise PublishFailed(f"{db_path}: cannot copy the working database ({e})") from None
         db = store.connect(work)  # brings an older schema up to date, so drafts are flagged in any case
         try:
             db.execute("pragma journal_mode = delete")  # no WAL file beside the copy to hold deleted pages

@@ -151,6 +151,19 @@ def test_publish_refuses_to_overwrite_the_working_database(tmp_path):
         publish(tmp_path / "missing.db", tmp_path / "out.db")
 
 
+def test_publishing_from_a_file_that_is_not_a_database_is_one_line_and_leaves_the_public_one(tmp_path):
+    out = tmp_path / "public" / "minutes.db"
+    out.parent.mkdir()
+    out.write_bytes(b"yesterday's public database")
+    junk = tmp_path / "minutes.db"
+    junk.write_bytes(b"this is a text file, not SQLite\n" * 200)
+    with pytest.raises(PublishFailed, match=r"minutes\.db: cannot copy the working database") as e:
+        publish(junk, out)
+    assert "\n" not in str(e.value)
+    assert out.read_bytes() == b"yesterday's public database"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["minutes.db"]  # no work files left behind
+
+
 def test_manifest_with_a_bad_draft_value_is_refused(tmp_path):
     manifest = tmp_path / "manifest.csv"
     manifest.write_text(f"path,draft\n{FINAL},perhaps\n", encoding="utf-8")
